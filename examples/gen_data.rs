@@ -1,0 +1,339 @@
+//! Deterministic generator of realistic analytics exports.
+//!
+//! ```text
+//! cargo run --release --example gen_data -- example example-journey/data
+//!     regenerates the example project's data (events.csv, b2b-metrics.csv)
+//! cargo run --release --example gen_data -- events USERS SEED OUT.csv[.gz]
+//!     a 5-stage purchase export for benchmarks (~3.8 events per user)
+//! ```
+//!
+//! The same inputs always give byte-identical files: the only randomness is a seeded
+//! SplitMix64, and rows are written in a fixed order.
+
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    /// Uniform in [0, 1).
+    fn f(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+    fn chance(&mut self, p: f64) -> bool {
+        self.f() < p
+    }
+    fn range(&mut self, lo: i64, hi: i64) -> i64 {
+        lo + (self.next() % (hi - lo) as u64) as i64
+    }
+    /// Exponential delay with the given mean, in seconds.
+    fn delay(&mut self, mean: f64) -> i64 {
+        (-(1.0 - self.f()).ln() * mean) as i64 + 1
+    }
+    fn pick<'a, T>(&mut self, items: &'a [(T, f64)]) -> &'a T {
+        let total: f64 = items.iter().map(|(_, w)| w).sum();
+        let mut x = self.f() * total;
+        for (item, w) in items {
+            if x < *w {
+                return item;
+            }
+            x -= w;
+        }
+        &items[items.len() - 1].0
+    }
+}
+
+const START: i64 = 1_767_571_200; // 2026-01-05T00:00:00Z, a Monday
+const DAYS: i64 = 84; // twelve weeks
+const HOUR: f64 = 3600.0;
+const DAY: f64 = 86_400.0;
+
+struct Row {
+    t: i64,
+    event: &'static str,
+    segment: &'static str,
+    revenue: Option<f64>,
+}
+
+/// One simulated customer: a non-linear path through awareness → consideration →
+/// purchase → retention → advocacy, with drop-offs, re-entries, repeat purchases,
+/// competitor temptation (long pauses) and noise events no touchpoint maps.
+fn simulate_user(rng: &mut Rng, rows: &mut Vec<Row>) {
+    let segment: &'static str = if rng.chance(0.03) {
+        ""
+    } else {
+        let device: &&'static str = rng.pick(&[("mobile", 0.55), ("desktop", 0.35), ("tablet", 0.10)]);
+        device
+    };
+    let mut t = START + rng.range(0, DAYS * 86_400);
+    let push = |rows: &mut Vec<Row>, t: i64, event: &'static str, revenue: Option<f64>| {
+        rows.push(Row {
+            t,
+            event,
+            segment,
+            revenue,
+        })
+    };
+    // Some users arrive directly (bookmark, word of mouth): no awareness event.
+    let direct = rng.chance(0.06);
+    if !direct {
+        let first = *rng.pick(&[("ad_click", 0.42), ("social_ad_click", 0.33), ("blog_view", 0.25)]);
+        push(rows, t, first, None);
+        if rng.chance(0.3) {
+            push(rows, t + rng.delay(300.0), "page_scroll", None);
+        }
+        if rng.chance(0.33) {
+            return; // lack of motivation: never goes further
+        }
+        if rng.chance(0.12) {
+            // re-enters through another ad later
+            t += rng.delay(3.0 * DAY);
+            push(rows, t, "ad_click", None);
+        }
+    }
+    let mean = if rng.chance(0.8) { 0.5 * HOUR } else { 4.0 * DAY };
+    t += rng.delay(mean);
+    let consider = *rng.pick(&[("product_view", 0.7), ("reviews_view", 0.15), ("store_visit", 0.15)]);
+    push(rows, t, consider, None);
+    if rng.chance(0.5) {
+        t += rng.delay(900.0);
+        push(rows, t, "product_view", None);
+    }
+    if rng.chance(0.4) {
+        t += rng.delay(600.0);
+        push(rows, t, "reviews_view", None);
+    }
+    if rng.chance(0.4) {
+        push(rows, t + rng.delay(120.0), "page_scroll", None);
+    }
+    if rng.chance(0.58) {
+        return; // bad experience or temptation by a competitor
+    }
+    t += rng.delay(0.3 * HOUR);
+    if consider != "store_visit" {
+        push(rows, t, "add_to_cart", None);
+        if rng.chance(0.35) {
+            return; // abandoned cart
+        }
+    }
+    // Competitor temptation: some buyers pause for weeks (outside a 30-day window).
+    t += if rng.chance(0.08) {
+        rng.delay(35.0 * DAY)
+    } else {
+        rng.delay(2.0 * HOUR)
+    };
+    let in_store = consider == "store_visit";
+    let order = |rng: &mut Rng, rows: &mut Vec<Row>, t: i64| {
+        let amount = (rng.range(2500, 16000) as f64) / 100.0;
+        push(
+            rows,
+            t,
+            if in_store {
+                "store_purchase"
+            } else {
+                "checkout_completed"
+            },
+            Some(amount),
+        );
+    };
+    order(rng, rows, t);
+    if rng.chance(0.8) {
+        push(rows, t + rng.delay(2.0 * HOUR), "order_email_open", None);
+    }
+    if rng.chance(0.35) {
+        push(rows, t + rng.delay(2.0 * DAY), "delivery_sms_click", None);
+    }
+    let mut last = t;
+    while rng.chance(0.28) {
+        last += rng.delay(18.0 * DAY);
+        push(rows, last, "app_open", None);
+        if rng.chance(0.55) {
+            let at = last + rng.delay(HOUR);
+            order(rng, rows, at);
+        }
+    }
+    if rng.chance(0.15) {
+        push(rows, t + rng.delay(9.0 * DAY), "review_posted", None);
+    }
+    if rng.chance(0.05) {
+        push(rows, t + rng.delay(12.0 * DAY), "referral_sent", None);
+    }
+    if rng.chance(0.07) {
+        push(rows, t + rng.delay(5.0 * DAY), "social_share", None);
+    }
+    if rng.chance(0.1) {
+        push(rows, t + rng.delay(DAY), "newsletter_signup", None);
+    }
+}
+
+fn format_time(t: i64, out: &mut String) {
+    let days = t.div_euclid(86_400);
+    let secs = t.rem_euclid(86_400);
+    // civil_from_days (Howard Hinnant)
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    use std::fmt::Write as _;
+    let _ = write!(
+        out,
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    );
+}
+
+fn user_id(rng: &mut Rng) -> String {
+    format!("{:012x}", rng.next() >> 16)
+}
+
+/// Writes `users` simulated customers. Rows are shuffled within day-sized buckets, as
+/// exports come roughly but not exactly in time order.
+fn write_events(users: u64, seed: u64, out: &mut dyn Write) -> std::io::Result<u64> {
+    let mut rng = Rng(seed);
+    writeln!(out, "distinct_id,timestamp,event,segment,revenue")?;
+    let mut line = String::with_capacity(128);
+    let mut rows = Vec::new();
+    let mut count = 0;
+    let mut buffer: Vec<(i64, u64, String)> = Vec::new();
+    // Process users in blocks so memory stays bounded for large exports.
+    let block = 10_000;
+    let mut done = 0;
+    while done < users {
+        let n = block.min(users - done);
+        buffer.clear();
+        for _ in 0..n {
+            let id = user_id(&mut rng);
+            rows.clear();
+            simulate_user(&mut rng, &mut rows);
+            for r in &rows {
+                line.clear();
+                line.push_str(&id);
+                line.push(',');
+                format_time(r.t, &mut line);
+                line.push(',');
+                line.push_str(r.event);
+                line.push(',');
+                line.push_str(r.segment);
+                line.push(',');
+                if let Some(v) = r.revenue {
+                    use std::fmt::Write as _;
+                    let _ = write!(line, "{v:.2}");
+                }
+                buffer.push((r.t / 86_400, rng.next(), line.clone()));
+            }
+        }
+        buffer.sort();
+        for (_, _, l) in &buffer {
+            out.write_all(l.as_bytes())?;
+            out.write_all(b"\n")?;
+            count += 1;
+        }
+        done += n;
+    }
+    Ok(count)
+}
+
+/// The B2B lead journey's weekly aggregates (`date,key,metric,value`).
+fn write_b2b_metrics(seed: u64, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut rng = Rng(seed);
+    writeln!(out, "date,key,metric,value")?;
+    for week in 0..12 {
+        let date = {
+            let mut s = String::new();
+            format_time(START + week * 7 * 86_400, &mut s);
+            s[..10].to_string()
+        };
+        let trend = 1.0 + week as f64 * 0.02;
+        let noise = |rng: &mut Rng, base: f64| (base * trend * (0.85 + 0.3 * rng.f())).round();
+        let discovery = noise(&mut rng, 2400.0);
+        let expertise = (discovery * (0.24 + 0.04 * rng.f())).round();
+        let trust = (expertise * (0.27 + 0.05 * rng.f())).round();
+        let offer = (trust * (0.30 + 0.08 * rng.f())).round();
+        let mut rows: Vec<(&str, &str, String)> = vec![
+            ("discovery", "users", format!("{discovery}")),
+            ("expertise", "users", format!("{expertise}")),
+            ("trust", "users", format!("{trust}")),
+            ("offer", "users", format!("{offer}")),
+            ("linkedin-post", "impressions", format!("{}", noise(&mut rng, 48_000.0))),
+            ("linkedin-post", "ctr", format!("{:.4}", 0.006 + 0.004 * rng.f())),
+            ("seo-article", "sessions", format!("{}", noise(&mut rng, 1500.0))),
+            ("whitepaper", "downloads", format!("{}", noise(&mut rng, 260.0))),
+            ("webinar", "attendees", format!("{}", noise(&mut rng, 70.0))),
+            ("webinar", "satisfaction", format!("{:.2}", 3.6 + 1.0 * rng.f())),
+            ("newsletter", "open_rate", format!("{:.4}", 0.19 + 0.08 * rng.f())),
+            ("case-study", "views", format!("{}", noise(&mut rng, 420.0))),
+            ("sales-call", "calls", format!("{}", noise(&mut rng, 55.0))),
+            (
+                "sales-call",
+                "duration",
+                format!("{}", (1200.0 + 900.0 * rng.f()).round()),
+            ),
+            ("proposal", "proposals_sent", format!("{offer}")),
+            ("proposal", "win_rate", format!("{:.4}", 0.22 + 0.14 * rng.f())),
+        ];
+        if week == 6 {
+            // A metric nobody declared yet: shows the "undeclared metric" warning path.
+            rows.push(("webinar", "no_shows", format!("{}", noise(&mut rng, 30.0))));
+        }
+        for (key, metric, value) in rows {
+            writeln!(out, "{date},{key},{metric},{value}")?;
+        }
+    }
+    Ok(())
+}
+
+fn create(path: &Path) -> Box<dyn Write> {
+    let file = std::fs::File::create(path).unwrap_or_else(|e| panic!("cannot create {}: {e}", path.display()));
+    let w = BufWriter::with_capacity(1 << 20, file);
+    if path.extension().is_some_and(|e| e == "gz") {
+        Box::new(flate2::write::GzEncoder::new(w, flate2::Compression::new(6)))
+    } else {
+        Box::new(w)
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        ["example", dir] => {
+            let dir = Path::new(dir);
+            std::fs::create_dir_all(dir).expect("create data dir");
+            let mut w = create(&dir.join("events.csv"));
+            let n = write_events(6_000, 2026, &mut w).expect("write events");
+            w.flush().expect("flush");
+            let mut w = create(&dir.join("b2b-metrics.csv"));
+            write_b2b_metrics(7, &mut w).expect("write metrics");
+            w.flush().expect("flush");
+            eprintln!("wrote {n} events and the B2B metrics to {}", dir.display());
+        }
+        ["events", users, seed, out] => {
+            let users: u64 = users.parse().expect("USERS is a number");
+            let seed: u64 = seed.parse().expect("SEED is a number");
+            let mut w = create(Path::new(out));
+            let n = write_events(users, seed, &mut w).expect("write events");
+            w.flush().expect("flush");
+            eprintln!(
+                "wrote {n} events for {users} users ({:.2} per user) to {out}",
+                n as f64 / users as f64
+            );
+        }
+        _ => {
+            eprintln!("usage: gen_data example DIR | gen_data events USERS SEED OUT.csv[.gz]");
+            std::process::exit(2);
+        }
+    }
+}

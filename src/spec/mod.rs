@@ -1,0 +1,378 @@
+//! The project model: `journeymap.toml`, `journeys/*.toml` and `pages/*.md`.
+//!
+//! [`load`] reads every file of a project, checks every rule of SPEC §2 that does not need
+//! the CSV contents (plus data file existence and header columns), and returns either a
+//! [`Project`] or all the diagnostics at once.
+
+mod config;
+mod journey;
+mod page;
+pub mod reader;
+mod validate;
+
+use std::path::{Path, PathBuf};
+
+use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+pub use reader::Located;
+
+#[derive(Clone, Debug)]
+pub struct Project {
+    pub root: PathBuf,
+    pub config: Config,
+    /// Sorted by id (file stem).
+    pub journeys: Vec<Journey>,
+    /// Sorted by weight, then slug.
+    pub pages: Vec<Page>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Language {
+    En,
+    Fr,
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub title: String,
+    pub description: Option<String>,
+    pub language: Language,
+    pub theme: String,
+    pub base_url: String,
+    pub personas: Vec<Persona>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Persona {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Journey {
+    pub id: String,
+    /// Path of the journey file as shown in messages (relative to the project root).
+    pub file: String,
+    pub title: String,
+    pub persona: Option<String>,
+    pub description: Option<String>,
+    pub owner: Option<String>,
+    /// Seconds; `None` = unlimited.
+    pub conversion_window: Option<i64>,
+    pub events: Option<EventsSource>,
+    pub metrics: Option<DataFile>,
+    pub cohorts: Option<DataFile>,
+    pub retention: Retention,
+    /// Journey targets first, then stage targets, then touchpoint metric targets (SPEC §4).
+    pub targets: Vec<Target>,
+    pub stages: Vec<Stage>,
+    /// Index into `stages` of the conversion stage.
+    pub conversion_stage: usize,
+}
+
+impl Journey {
+    pub fn touchpoints(&self) -> impl Iterator<Item = (usize, &Touchpoint)> {
+        self.stages
+            .iter()
+            .enumerate()
+            .flat_map(|(i, s)| s.touchpoints.iter().map(move |t| (i, t)))
+    }
+
+    pub fn stage_index(&self, id: &str) -> Option<usize> {
+        self.stages.iter().position(|s| s.id == id)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct DataFile {
+    /// Absolute (joined with the project root).
+    pub path: PathBuf,
+    /// As written in the spec, for messages.
+    pub display: String,
+    /// Where the path was written.
+    pub loc: Location,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeFormat {
+    Rfc3339,
+    UnixS,
+    UnixMs,
+    UnixUs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OnError {
+    Fail,
+    Skip,
+}
+
+#[derive(Clone, Debug)]
+pub struct EventsSource {
+    pub file: DataFile,
+    pub user: Located<String>,
+    pub time: Located<String>,
+    pub event: Located<String>,
+    /// `None` when neither declared nor present in the header.
+    pub segment: Option<Located<String>>,
+    pub revenue: Option<Located<String>>,
+    pub time_format: TimeFormat,
+    pub on_error: OnError,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Period {
+    Day,
+    Week,
+    Month,
+}
+
+impl Period {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Period::Day => "day",
+            Period::Week => "week",
+            Period::Month => "month",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Retention {
+    /// Stage indices; default: the conversion stage.
+    pub cohort_stage: usize,
+    pub return_stage: usize,
+    pub period: Period,
+    /// Columns after period 0; `None` = not declared (events: 8; cohorts: from the file).
+    pub periods: Option<u32>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Bound {
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+}
+
+impl Bound {
+    pub fn met(&self, actual: Option<f64>) -> bool {
+        match actual {
+            Some(a) => self.min.is_none_or(|m| m <= a) && self.max.is_none_or(|m| a <= m),
+            None => false,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum TargetKind {
+    ConversionRate,
+    Aov,
+    RepeatPurchaseRate,
+    /// Average retention at this period.
+    Retention(u32),
+    /// Stage index.
+    StageConversion(usize),
+    /// Touchpoint id, metric id.
+    TouchpointMetric(String, String),
+}
+
+#[derive(Clone, Debug)]
+pub struct Target {
+    /// The `kpi` name of SPEC §4, e.g. `stages.purchase.conversion_from_previous`.
+    pub kpi: String,
+    pub kind: TargetKind,
+    pub bound: Bound,
+    /// Where the target is declared (for CI annotations).
+    pub loc: Location,
+}
+
+#[derive(Clone, Debug)]
+pub struct Stage {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub emotion: Option<u8>,
+    pub actions: Vec<String>,
+    pub questions: Vec<String>,
+    pub pain_points: Vec<String>,
+    pub opportunities: Vec<String>,
+    pub touchpoints: Vec<Touchpoint>,
+    pub loc: Location,
+}
+
+#[derive(Clone, Debug)]
+pub struct Touchpoint {
+    pub id: String,
+    pub name: String,
+    pub channel: String,
+    pub events: Vec<Located<String>>,
+    pub owner: Option<String>,
+    pub description: Option<String>,
+    pub metrics: Vec<Metric>,
+    pub loc: Location,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Unit {
+    Count,
+    Percent,
+    Currency,
+    Seconds,
+    Score,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Aggregate {
+    Sum,
+    Mean,
+    Min,
+    Max,
+    Last,
+}
+
+#[derive(Clone, Debug)]
+pub struct Metric {
+    pub id: String,
+    pub name: String,
+    pub unit: Unit,
+    pub aggregate: Aggregate,
+    pub loc: Location,
+}
+
+#[derive(Clone, Debug)]
+pub struct Page {
+    pub slug: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub weight: i64,
+    /// Markdown after the front matter.
+    pub body: String,
+    pub file: String,
+}
+
+/// A slug: `[a-z0-9][a-z0-9_-]*`.
+pub fn is_slug(s: &str) -> bool {
+    let mut bytes = s.bytes();
+    matches!(bytes.next(), Some(b'a'..=b'z' | b'0'..=b'9'))
+        && bytes.all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-'))
+}
+
+/// A suggested slug for an invalid id, e.g. "Search Ad" → "search-ad".
+pub fn slugify(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.trim().chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if (c == '_' || c == '-' || c.is_whitespace()) && !out.is_empty() && !out.ends_with('-') {
+            out.push(if c == '_' { '_' } else { '-' });
+        }
+    }
+    out.trim_end_matches(['-', '_']).to_string()
+}
+
+/// "search-ad" → "Search ad": the display name when a spec gives none.
+pub fn humanize(id: &str) -> String {
+    let spaced = id.replace(['-', '_'], " ");
+    let mut chars = spaced.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Reads a file as UTF-8, turning I/O and encoding problems into located diagnostics.
+pub(crate) fn read_text(path: &Path, shown: &str, diags: &mut Diagnostics) -> Option<String> {
+    match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                let valid = e.utf8_error().valid_up_to();
+                let bytes = e.into_bytes();
+                let prefix = String::from_utf8_lossy(&bytes[..valid]).into_owned();
+                let line = prefix.bytes().filter(|&b| b == b'\n').count() + 1;
+                let col = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                diags.push(
+                    Diagnostic::error("file is not valid UTF-8")
+                        .at(Location::at_line(shown, line, col, None))
+                        .help("save the file as UTF-8"),
+                );
+                None
+            }
+        },
+        Err(e) if path.is_dir() => {
+            let _ = e;
+            diags.push(Diagnostic::error("expected a file, found a directory").at(Location::file(shown)));
+            None
+        }
+        Err(e) => {
+            diags.push(Diagnostic::error(format!("cannot read file: {e}")).at(Location::file(shown)));
+            None
+        }
+    }
+}
+
+/// Loads and validates a whole project. Returns the project when there is no error; the
+/// diagnostics (errors and warnings, sorted by place) in every case.
+pub fn load(root: &Path) -> (Option<Project>, Diagnostics) {
+    let mut diags = Diagnostics::default();
+    let config_path = root.join("journeymap.toml");
+    if !config_path.is_file() {
+        let what = if root.is_dir() {
+            format!("no journeymap.toml in `{}`", root.display())
+        } else {
+            format!("`{}` is not a directory", root.display())
+        };
+        diags.push(
+            Diagnostic::error(format!("{what}: not a journeymap project"))
+                .at(Location::file(&root.join("journeymap.toml").to_string_lossy()))
+                .help("run `journeymap init` to create a project, or pass the project directory"),
+        );
+        return (None, diags);
+    }
+    let config = config::load(root, &mut diags);
+    let mut journeys = journey::load_all(root, config.as_ref(), &mut diags);
+    let pages = page::load_all(root, &mut diags);
+    if let Some(config) = &config {
+        validate::project(root, config, &mut journeys, &mut diags);
+    }
+    diags.sort();
+    let project = match config {
+        Some(config) if !diags.has_errors() => Some(Project {
+            root: root.to_path_buf(),
+            config,
+            journeys,
+            pages,
+        }),
+        _ => None,
+    };
+    (project, diags)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert!(is_slug("awareness"));
+        assert!(is_slug("0-a_b"));
+        assert!(!is_slug("Awareness"));
+        assert!(!is_slug("-a"));
+        assert!(!is_slug(""));
+        assert_eq!(slugify("Search Ad!"), "search-ad");
+        assert_eq!(humanize("search-ad"), "Search ad");
+    }
+
+    #[test]
+    fn bounds() {
+        let b = Bound {
+            min: Some(0.1),
+            max: Some(0.5),
+        };
+        assert!(b.met(Some(0.1)));
+        assert!(b.met(Some(0.5)));
+        assert!(!b.met(Some(0.51)));
+        assert!(!b.met(None));
+    }
+}
