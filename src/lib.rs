@@ -7,6 +7,8 @@
 pub mod data;
 pub mod diagnostics;
 pub mod init;
+pub mod kpi;
+pub mod report;
 pub mod spec;
 
 use std::path::Path;
@@ -17,7 +19,57 @@ use spec::Project;
 /// The `generator` string of `kpis.json`.
 pub const GENERATOR: &str = concat!("journeymap ", env!("CARGO_PKG_VERSION"));
 
-/// Load and validate a project: every spec error and warning of SPEC §2 at once.
+/// Load and validate a project's specs: every spec error and warning of SPEC §2 at once.
 pub fn check(root: &Path) -> (Option<Project>, Diagnostics) {
     spec::load(root)
+}
+
+/// A validated project, its data and its KPIs.
+pub struct Analysis {
+    pub project: Project,
+    pub data: Vec<data::JourneyData>,
+    pub kpis: kpi::Kpis,
+}
+
+/// load → validate → read data → compute. `None` when there is any error; the
+/// diagnostics (errors and warnings, sorted by place) in every case.
+pub fn analyse(root: &Path) -> (Option<Analysis>, Diagnostics) {
+    let (project, mut diags) = spec::load(root);
+    let Some(project) = project else { return (None, diags) };
+    let data = data::load(&project, &mut diags);
+    diags.sort();
+    if diags.has_errors() {
+        return (None, diags);
+    }
+    let kpis = kpi::compute(&project, &data);
+    target_warnings(&project, &kpis, &mut diags);
+    (Some(Analysis { project, data, kpis }), diags)
+}
+
+/// A missed target is a warning located where the target is declared.
+fn target_warnings(project: &Project, kpis: &kpi::Kpis, diags: &mut Diagnostics) {
+    for (j, k) in project.journeys.iter().zip(&kpis.journeys) {
+        for (t, r) in j.targets.iter().zip(&k.targets) {
+            if r.met {
+                continue;
+            }
+            let bounds = match (r.min, r.max) {
+                (Some(lo), Some(hi)) => format!("between {lo} and {hi}"),
+                (Some(lo), None) => format!("at least {lo}"),
+                (None, Some(hi)) => format!("at most {hi}"),
+                (None, None) => String::new(),
+            };
+            let actual = r
+                .actual
+                .map_or_else(|| "no value (no data)".to_string(), |a| format!("{a:.4}"));
+            diags.push(
+                diagnostics::Diagnostic::warning(format!(
+                    "target missed in journey `{}`: `{}` is {actual}, expected {bounds}",
+                    j.id, r.kpi
+                ))
+                .at(t.loc.clone()),
+            );
+        }
+    }
+    diags.sort();
 }

@@ -88,7 +88,8 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Init { dir } => init(dir),
         Command::Check { dir, strict, format } => check(dir, strict, format),
-        Command::Build { .. } | Command::Serve { .. } | Command::Kpis { .. } => {
+        Command::Kpis { dir, journey, format } => kpis(dir, journey, format),
+        Command::Build { .. } | Command::Serve { .. } => {
             eprintln!("error: this command is not yet available in this version of journeymap");
             ExitCode::from(2)
         }
@@ -122,24 +123,38 @@ fn print_diagnostics(diags: &[Diagnostic], format: Format) {
 }
 
 fn check(dir: PathBuf, strict: bool, format: Format) -> ExitCode {
-    let (project, diags) = journeymap::check(&dir);
+    let (analysis, diags) = journeymap::analyse(&dir);
     let errors = diags.errors().count();
     let warnings = diags.warnings().count();
     let failed = errors > 0 || (strict && warnings > 0);
     match format {
         Format::Json => {
+            let targets: Vec<serde_json::Value> = analysis
+                .iter()
+                .flat_map(|a| &a.kpis.journeys)
+                .flat_map(|j| {
+                    j.targets.iter().map(|t| {
+                        let mut v = serde_json::to_value(t).expect("targets serialize");
+                        v["journey"] = j.id.clone().into();
+                        v
+                    })
+                })
+                .collect();
             let doc = serde_json::json!({
                 "ok": !failed,
                 "errors": diags.errors().collect::<Vec<_>>(),
                 "warnings": diags.warnings().collect::<Vec<_>>(),
+                "targets": targets,
             });
             println!("{}", serde_json::to_string_pretty(&doc).expect("diagnostics serialize"));
         }
         _ => {
             print_diagnostics(&diags.items, format);
             if format == Format::Human {
-                match &project {
-                    Some(p) if !failed => eprintln!("check ok: {} journeys, {warnings} warnings", p.journeys.len()),
+                match &analysis {
+                    Some(a) if !failed => {
+                        eprintln!("check ok: {} journeys, {warnings} warnings", a.project.journeys.len())
+                    }
                     _ => eprintln!("check failed: {errors} errors, {warnings} warnings"),
                 }
             }
@@ -150,4 +165,32 @@ fn check(dir: PathBuf, strict: bool, format: Format) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+fn kpis(dir: PathBuf, only: Option<String>, format: KpiFormat) -> ExitCode {
+    let (analysis, diags) = journeymap::analyse(&dir);
+    print_diagnostics(&diags.items, Format::Human);
+    let Some(mut analysis) = analysis else {
+        return ExitCode::from(1);
+    };
+    if let Some(id) = only {
+        let ids: Vec<&str> = analysis.project.journeys.iter().map(|j| j.id.as_str()).collect();
+        if !ids.contains(&id.as_str()) {
+            let hint = diagnostics::did_you_mean(&id, ids.iter().copied())
+                .unwrap_or_else(|| format!("journeys: {}", ids.join(", ")));
+            eprintln!("error: no journey `{id}` in this project ({hint})");
+            return ExitCode::from(2);
+        }
+        analysis.kpis.journeys.retain(|j| j.id == id);
+    }
+    let out = match format {
+        KpiFormat::Json => serde_json::to_string_pretty(&analysis.kpis).expect("kpis serialize") + "\n",
+        KpiFormat::Csv => journeymap::report::funnel_csv(&analysis.kpis),
+        KpiFormat::Table => journeymap::report::table(&analysis.project, &analysis.kpis),
+    };
+    let mut stdout = std::io::stdout().lock();
+    if stdout.write_all(out.as_bytes()).and_then(|_| stdout.flush()).is_err() {
+        return ExitCode::from(2);
+    }
+    ExitCode::SUCCESS
 }

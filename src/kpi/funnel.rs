@@ -1,0 +1,268 @@
+//! The sequential funnel with re-entry (SPEC §4; PostHog's funnel, ClickHouse
+//! `windowFunnel`), plus everything else that needs one walk over each user's events:
+//! stage reach, touchpoint users, exits, and the per-segment funnels.
+
+use super::{ratio, Step};
+use crate::data::events::EventData;
+use crate::spec::Journey;
+
+/// What one pass over the users accumulates.
+pub struct EventPass {
+    /// Per segment (index of `EventData::segment_names`; a single entry without segments).
+    pub segments: Vec<SegmentCounts>,
+    /// Distinct users with ≥ 1 event of each stage.
+    pub reach: Vec<u64>,
+    /// Distinct users with ≥ 1 event of each touchpoint.
+    pub touchpoint_users: Vec<u64>,
+    /// Users who stopped before the last stage, by touchpoint of their last event.
+    pub exits: Vec<u64>,
+}
+
+#[derive(Clone, Default)]
+pub struct SegmentCounts {
+    /// `reached[k]`: users whose deepest step is ≥ k + 1.
+    pub reached: Vec<u64>,
+    /// `deltas[k]` (k ≥ 1): for each user reaching step k + 1, c(k+1) − c(k) in µs on the
+    /// chain of the earliest start reaching their maximum depth.
+    pub deltas: Vec<Vec<i64>>,
+}
+
+/// Buffers reused across users, so the per-user work allocates nothing.
+#[derive(Default)]
+pub struct Scratch {
+    /// The best chain found by [`best_chain`]: `chain[..depth]`.
+    pub chain: Vec<i64>,
+    current: Vec<i64>,
+    ptr: Vec<usize>,
+}
+
+/// The depth of the best chain over all starts; `s.chain` receives the chain of the
+/// earliest start that reaches it. `by_stage[k]` holds stage k's times, ascending.
+///
+/// Greedy chains are monotone in their start (a later start never gives an earlier c(k)),
+/// so one pointer per stage only moves forward: O(events) per user.
+pub fn best_chain(by_stage: &[Vec<i64>], window: Option<i64>, s: &mut Scratch) -> usize {
+    let n = by_stage.len();
+    let Scratch { chain, current, ptr } = s;
+    chain.clear();
+    chain.resize(n, 0);
+    ptr.clear();
+    ptr.resize(n, 0);
+    current.clear();
+    current.resize(n, 0);
+    let mut best = 0;
+    for &start in &by_stage[0] {
+        current[0] = start;
+        let mut depth = 1;
+        for k in 1..n {
+            let times = &by_stage[k];
+            let p = &mut ptr[k];
+            while *p < times.len() && times[*p] < current[k - 1] {
+                *p += 1;
+            }
+            let Some(&ck) = times.get(*p) else { break };
+            if window.is_some_and(|w| ck - start > w) {
+                break;
+            }
+            current[k] = ck;
+            depth = k + 1;
+        }
+        if depth > best {
+            best = depth;
+            chain[..depth].copy_from_slice(&current[..depth]);
+            if best == n {
+                break;
+            }
+        }
+    }
+    best
+}
+
+pub fn event_pass(journey: &Journey, data: &EventData) -> EventPass {
+    let n = journey.stages.len();
+    let stage_of: Vec<usize> = journey.touchpoints().map(|(s, _)| s).collect();
+    let n_tp = stage_of.len();
+    let window = journey.conversion_window.map(|s| s * crate::data::time::MICROS_PER_SEC);
+    let n_segments = if data.user_segment.is_empty() {
+        1
+    } else {
+        data.segment_names.len()
+    };
+    let mut pass = EventPass {
+        segments: vec![
+            SegmentCounts {
+                reached: vec![0; n],
+                deltas: vec![Vec::new(); n],
+            };
+            n_segments
+        ],
+        reach: vec![0; n],
+        touchpoint_users: vec![0; n_tp],
+        exits: vec![0; n_tp],
+    };
+    let mut by_stage: Vec<Vec<i64>> = vec![Vec::new(); n];
+    let mut seen_tp: Vec<u32> = vec![u32::MAX; n_tp];
+    let mut scratch = Scratch::default();
+    for u in 0..data.users() {
+        let range = data.user_events(u);
+        if range.is_empty() {
+            continue;
+        }
+        for s in by_stage.iter_mut() {
+            s.clear();
+        }
+        for i in range.clone() {
+            let tp = data.touchpoint[i] as usize;
+            by_stage[stage_of[tp]].push(data.time[i]);
+            if seen_tp[tp] != u as u32 {
+                seen_tp[tp] = u as u32;
+                pass.touchpoint_users[tp] += 1;
+            }
+        }
+        for (k, s) in by_stage.iter().enumerate() {
+            if !s.is_empty() {
+                pass.reach[k] += 1;
+            }
+        }
+        let depth = best_chain(&by_stage, window, &mut scratch);
+        let chain = &scratch.chain;
+        if depth == 0 {
+            continue;
+        }
+        let seg = data.user_segment.get(u).map_or(0, |&s| s as usize);
+        let counts = &mut pass.segments[seg];
+        for k in 0..depth {
+            counts.reached[k] += 1;
+            if k > 0 {
+                counts.deltas[k].push(chain[k] - chain[k - 1]);
+            }
+        }
+        if depth < n {
+            // Rows are sorted by (time, file order): the last is the latest, later line on ties.
+            pass.exits[data.touchpoint[range.end - 1] as usize] += 1;
+        }
+    }
+    pass
+}
+
+/// Median of µs durations, in seconds; the mean of the two middle values for an even count.
+pub fn median_seconds(values: &mut [i64]) -> Option<f64> {
+    let n = values.len();
+    if n == 0 {
+        return None;
+    }
+    let (_, &mut hi, _) = values.select_nth_unstable(n / 2);
+    let us = if n % 2 == 1 {
+        hi as f64
+    } else {
+        let lo = *values[..n / 2].iter().max().expect("n ≥ 2");
+        (lo as f64 + hi as f64) / 2.0
+    };
+    Some(us / crate::data::time::MICROS_PER_SEC as f64)
+}
+
+/// Funnel steps from per-step user counts and medians (shared by events and metrics).
+pub fn steps(journey: &Journey, users: &[Option<u64>], medians: &[Option<f64>]) -> Vec<Step> {
+    let first = users.first().copied().flatten();
+    journey
+        .stages
+        .iter()
+        .enumerate()
+        .map(|(k, stage)| {
+            let u = users[k];
+            let prev = if k == 0 { None } else { users[k - 1] };
+            Step {
+                stage: stage.id.clone(),
+                users: u,
+                conversion_from_previous: if k == 0 { None } else { ratio(u, prev) },
+                conversion_from_start: ratio(u, first),
+                drop_off: if k == 0 {
+                    u.map(|_| 0)
+                } else {
+                    prev.zip(u).map(|(p, c)| p.saturating_sub(c))
+                },
+                median_seconds_from_previous: medians.get(k).copied().flatten(),
+            }
+        })
+        .collect()
+}
+
+/// Steps of one segment's (or all segments') counts.
+pub fn steps_of(journey: &Journey, counts: &[&SegmentCounts]) -> Vec<Step> {
+    let n = journey.stages.len();
+    let users: Vec<Option<u64>> = (0..n)
+        .map(|k| Some(counts.iter().map(|c| c.reached[k]).sum()))
+        .collect();
+    let mut buf = Vec::new();
+    let medians: Vec<Option<f64>> = (0..n)
+        .map(|k| {
+            if k == 0 {
+                return None;
+            }
+            buf.clear();
+            for c in counts {
+                buf.extend_from_slice(&c.deltas[k]);
+            }
+            median_seconds(&mut buf)
+        })
+        .collect();
+    steps(journey, &users, &medians)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const S: i64 = 1_000_000;
+
+    fn depth(stages: &[&[i64]], window: Option<i64>) -> (usize, Vec<i64>) {
+        let by: Vec<Vec<i64>> = stages.iter().map(|s| s.iter().map(|t| t * S).collect()).collect();
+        let mut s = Scratch::default();
+        let d = best_chain(&by, window.map(|w| w * S), &mut s);
+        (d, s.chain[..d].iter().map(|t| t / S).collect())
+    }
+
+    #[test]
+    fn equal_timestamps_chain() {
+        assert_eq!(depth(&[&[10], &[10], &[10]], None), (3, vec![10, 10, 10]));
+    }
+
+    #[test]
+    fn later_reentry_succeeds_when_first_start_fails_the_window() {
+        // Start at 0 reaches step 2 at 100 (outside a 50 s window); the re-entry at 80 does.
+        assert_eq!(depth(&[&[0, 80], &[100], &[120]], Some(50)), (3, vec![80, 100, 120]));
+        // The window is inclusive.
+        assert_eq!(depth(&[&[0], &[50]], Some(50)), (2, vec![0, 50]));
+        assert_eq!(depth(&[&[0], &[51]], Some(50)), (1, vec![0]));
+    }
+
+    #[test]
+    fn earliest_start_reaching_the_max_depth_is_kept() {
+        // Both starts reach depth 2; the chain of the earliest (0 → 30) gives the median.
+        assert_eq!(depth(&[&[0, 20], &[30]], None), (2, vec![0, 30]));
+    }
+
+    #[test]
+    fn no_stage_one_event_is_depth_zero() {
+        assert_eq!(depth(&[&[], &[5], &[6]], None), (0, vec![]));
+    }
+
+    #[test]
+    fn steps_out_of_order_do_not_count() {
+        // Stage 3 happened before stage 2: the chain stops at 2.
+        assert_eq!(depth(&[&[0], &[10], &[5]], None), (2, vec![0, 10]));
+    }
+
+    #[test]
+    fn greedy_takes_the_earliest_next_event() {
+        assert_eq!(depth(&[&[0], &[5, 7], &[6]], None), (3, vec![0, 5, 6]));
+    }
+
+    #[test]
+    fn medians() {
+        assert_eq!(median_seconds(&mut []), None);
+        assert_eq!(median_seconds(&mut [3 * S]), Some(3.0));
+        assert_eq!(median_seconds(&mut [4 * S, S, 3 * S, 2 * S]), Some(2.5));
+        assert_eq!(median_seconds(&mut [9 * S, S, 5 * S]), Some(5.0));
+    }
+}

@@ -1,0 +1,158 @@
+//! Terminal renderings of the KPIs for `journeymap kpis`: a readable table and the
+//! funnel steps as CSV.
+
+use std::fmt::Write as _;
+
+use crate::kpi::{Kpis, Step};
+use crate::spec::Project;
+
+fn pct(v: Option<f64>) -> String {
+    v.map_or_else(|| "—".to_string(), |v| format!("{:.1}%", v * 100.0))
+}
+
+fn int(v: Option<u64>) -> String {
+    let Some(v) = v else { return "—".to_string() };
+    let digits = v.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// "2d 3h", "45m", "12s": a duration short enough for a table cell.
+pub fn duration(secs: Option<f64>) -> String {
+    let Some(s) = secs else { return "—".to_string() };
+    let s = s.round() as i64;
+    let (d, h, m) = (s / 86_400, s % 86_400 / 3600, s % 3600 / 60);
+    match (d, h, m) {
+        (0, 0, 0) => format!("{s}s"),
+        (0, 0, m) => format!("{m}m {}s", s % 60),
+        (0, h, m) => format!("{h}h {m}m"),
+        (d, h, _) => format!("{d}d {h}h"),
+    }
+}
+
+fn steps_table(out: &mut String, steps: &[Step]) {
+    let w = steps.iter().map(|s| s.stage.chars().count()).max().unwrap_or(5).max(5);
+    let _ = writeln!(
+        out,
+        "  {:<w$}  {:>10}  {:>10}  {:>10}  {:>10}  {:>12}",
+        "stage", "users", "from prev", "from start", "drop-off", "median time"
+    );
+    for s in steps {
+        let _ = writeln!(
+            out,
+            "  {:<w$}  {:>10}  {:>10}  {:>10}  {:>10}  {:>12}",
+            s.stage,
+            int(s.users),
+            pct(s.conversion_from_previous),
+            pct(s.conversion_from_start),
+            int(s.drop_off),
+            duration(s.median_seconds_from_previous)
+        );
+    }
+}
+
+pub fn table(project: &Project, kpis: &Kpis) -> String {
+    let mut out = String::new();
+    for k in &kpis.journeys {
+        let j = project
+            .journeys
+            .iter()
+            .find(|j| j.id == k.id)
+            .expect("kpis follow the project");
+        let window = j
+            .conversion_window
+            .map_or("unlimited".to_string(), |w| duration(Some(w as f64)));
+        let _ = writeln!(out, "{} ({}) — conversion window {window}", k.title, k.id);
+        steps_table(&mut out, &k.funnel.steps);
+        let conv = &j.stages[j.conversion_stage].id;
+        let _ = writeln!(out, "  conversion rate (→ {conv}): {}", pct(k.conversion_rate));
+        if let Some(r) = &k.revenue {
+            let _ = writeln!(
+                out,
+                "  revenue: {} orders, total {:.2}, AOV {}, {} buyers, repeat purchase rate {}",
+                int(Some(r.orders)),
+                r.total,
+                r.aov.map_or("—".to_string(), |a| format!("{a:.2}")),
+                int(Some(r.buyers)),
+                pct(r.repeat_purchase_rate)
+            );
+        }
+        if let Some(r) = &k.retention {
+            let avg: Vec<String> = r.average.iter().map(|&a| pct(a)).collect();
+            let _ = writeln!(
+                out,
+                "  retention by {} ({} cohorts): {}",
+                r.period,
+                r.cohorts.len(),
+                avg.join("  ")
+            );
+        }
+        if !k.segments.is_empty() {
+            let segs: Vec<String> = k
+                .segments
+                .iter()
+                .map(|s| format!("{} {}", s.id, pct(s.conversion_rate)))
+                .collect();
+            let _ = writeln!(out, "  conversion by segment: {}", segs.join(" | "));
+        }
+        for t in &k.targets {
+            let mark = if t.met { "met   " } else { "MISSED" };
+            let bound = match (t.min, t.max) {
+                (Some(a), Some(b)) => format!("{a} ≤ x ≤ {b}"),
+                (Some(a), None) => format!("≥ {a}"),
+                (None, Some(b)) => format!("≤ {b}"),
+                _ => String::new(),
+            };
+            let actual = t.actual.map_or("—".to_string(), |a| format!("{a:.4}"));
+            let _ = writeln!(out, "  target {mark} {}: {actual} (want {bound})", t.kpi);
+        }
+        if !k.unmapped_events.is_empty() {
+            let total: u64 = k.unmapped_events.values().sum();
+            let _ = writeln!(
+                out,
+                "  unmapped events: {} rows of {} names",
+                int(Some(total)),
+                k.unmapped_events.len()
+            );
+        }
+        out.push('\n');
+    }
+    out
+}
+
+pub fn funnel_csv(kpis: &Kpis) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let num = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+    let cnt = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_default();
+    let _ = w.write_record([
+        "journey",
+        "step",
+        "stage",
+        "users",
+        "conversion_from_previous",
+        "conversion_from_start",
+        "drop_off",
+        "median_seconds_from_previous",
+    ]);
+    for j in &kpis.journeys {
+        for (i, s) in j.funnel.steps.iter().enumerate() {
+            let _ = w.write_record([
+                j.id.clone(),
+                (i + 1).to_string(),
+                s.stage.clone(),
+                cnt(s.users),
+                num(s.conversion_from_previous),
+                num(s.conversion_from_start),
+                cnt(s.drop_off),
+                num(s.median_seconds_from_previous),
+            ]);
+        }
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}

@@ -1,0 +1,451 @@
+//! KPI definitions of SPEC §4 on small hand-made cases. Each case is a tiny project whose
+//! CSV sits next to its assertions, so the expected numbers can be checked by eye.
+
+mod common;
+
+use common::*;
+use serde_json::{json, Value};
+
+const CONFIG: &str = "title = \"KPI fixture\"\n";
+
+/// A three-stage journey a → b → c (touchpoints ta, tb, tc with events ea, eb, ec).
+fn journey(extra: &str) -> String {
+    format!(
+        r#"title = "J"
+{extra}
+[data.events]
+path = "data/events.csv"
+
+[[stages]]
+id = "a"
+  [[stages.touchpoints]]
+  id = "ta"
+  events = ["ea"]
+  [[stages.touchpoints]]
+  id = "ta2"
+  events = ["ea2"]
+
+[[stages]]
+id = "b"
+  [[stages.touchpoints]]
+  id = "tb"
+  events = ["eb"]
+
+[[stages]]
+id = "c"
+  [[stages.touchpoints]]
+  id = "tc"
+  events = ["ec"]
+"#
+    )
+}
+
+fn project(journey_toml: &str, csv: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("journeys")).unwrap();
+    std::fs::create_dir_all(dir.path().join("data")).unwrap();
+    std::fs::write(dir.path().join("journeymap.toml"), CONFIG).unwrap();
+    std::fs::write(dir.path().join("journeys/j.toml"), journey_toml).unwrap();
+    std::fs::write(dir.path().join("data/events.csv"), csv).unwrap();
+    dir
+}
+
+/// `journeymap kpis --format json` of the project's only journey.
+fn kpis(journey_toml: &str, csv: &str) -> Value {
+    let dir = project(journey_toml, csv);
+    let out = run(&["kpis", dir.path().to_str().unwrap(), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    doc["journeys"][0].clone()
+}
+
+fn users(k: &Value) -> Vec<Value> {
+    k["funnel"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["users"].clone())
+        .collect()
+}
+
+#[test]
+fn equal_timestamps_keep_order() {
+    let k = kpis(
+        &journey(""),
+        "user_id,timestamp,event\nu1,2026-01-05T10:00:00Z,ea\nu1,2026-01-05T10:00:00Z,eb\nu1,2026-01-05T10:00:00Z,ec\n",
+    );
+    assert_eq!(users(&k), vec![json!(1), json!(1), json!(1)]);
+    assert_eq!(k["funnel"]["steps"][1]["median_seconds_from_previous"], json!(0.0));
+    assert_eq!(k["conversion_rate"], json!(1.0));
+}
+
+#[test]
+fn a_later_reentry_succeeds_when_the_first_start_fails_the_window() {
+    // Window 1h. Start at 08:00 reaches b at 10:00 (too late); the re-entry at 09:30 does,
+    // and c follows at 10:15.
+    let csv = "user_id,timestamp,event\n\
+               u1,2026-01-05T08:00:00Z,ea\n\
+               u1,2026-01-05T09:30:00Z,ea2\n\
+               u1,2026-01-05T10:00:00Z,eb\n\
+               u1,2026-01-05T10:15:00Z,ec\n";
+    let k = kpis(&journey("conversion_window = \"1h\""), csv);
+    assert_eq!(k["funnel"]["window_seconds"], json!(3600));
+    assert_eq!(users(&k), vec![json!(1), json!(1), json!(1)]);
+    assert_eq!(k["funnel"]["steps"][1]["median_seconds_from_previous"], json!(1800.0));
+    assert_eq!(k["funnel"]["steps"][2]["median_seconds_from_previous"], json!(900.0));
+    // Without the re-entry the user stops at step 1.
+    let k = kpis(
+        &journey("conversion_window = \"1h\""),
+        &csv.replace("u1,2026-01-05T09:30:00Z,ea2\n", ""),
+    );
+    assert_eq!(users(&k), vec![json!(1), json!(0), json!(0)]);
+    // Exits count the user's last mapped event: ec at 10:15, not where the funnel stopped.
+    assert_eq!(k["stages"][0]["touchpoints"][0]["exits"], json!(0));
+    assert_eq!(k["stages"][2]["touchpoints"][0]["exits"], json!(1));
+}
+
+#[test]
+fn users_without_a_stage_one_event_are_not_in_the_funnel_but_reach_their_stages() {
+    let csv =
+        "user_id,timestamp,event\nu1,2026-01-05T10:00:00Z,ea\nu2,2026-01-05T10:00:00Z,eb\nu2,2026-01-05T11:00:00Z,ec\n";
+    let k = kpis(&journey(""), csv);
+    assert_eq!(users(&k), vec![json!(1), json!(0), json!(0)]);
+    let reach: Vec<Value> = k["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["reach"].clone())
+        .collect();
+    assert_eq!(reach, vec![json!(1), json!(1), json!(1)]);
+    // u1 stopped at step 1; u2 never started so is not an exit.
+    assert_eq!(k["stages"][0]["touchpoints"][0]["exits"], json!(1));
+    assert_eq!(k["stages"][2]["touchpoints"][0]["exits"], json!(0));
+}
+
+#[test]
+fn zero_denominators_are_null_never_nan() {
+    // Nobody has a stage-1 event; no revenue rows; retention cohort stage never reached.
+    let csv = "user_id,timestamp,event,revenue\nu1,2026-01-05T10:00:00Z,eb,\n";
+    let k = kpis(&journey(""), csv);
+    assert_eq!(users(&k), vec![json!(0), json!(0), json!(0)]);
+    for s in k["funnel"]["steps"].as_array().unwrap() {
+        assert_eq!(s["conversion_from_start"], Value::Null);
+        assert_eq!(s["median_seconds_from_previous"], Value::Null);
+    }
+    assert_eq!(k["funnel"]["steps"][1]["conversion_from_previous"], Value::Null);
+    assert_eq!(k["conversion_rate"], Value::Null);
+    assert_eq!(
+        k["revenue"],
+        json!({"orders": 0, "total": 0.0, "aov": null, "buyers": 0, "repeat_purchase_rate": null})
+    );
+    assert_eq!(k["retention"]["cohorts"], json!([]));
+    assert!(k["retention"]["average"].as_array().unwrap().iter().all(Value::is_null));
+}
+
+#[test]
+fn rows_in_any_order_and_time_zone_offsets_are_instants() {
+    let sorted = "user_id,timestamp,event\n\
+                  u1,2026-01-05T10:00:00Z,ea\n\
+                  u1,2026-01-05T10:30:00Z,eb\n\
+                  u1,2026-01-05T11:00:00Z,ec\n\
+                  u2,2026-01-05T09:00:00Z,ea\n\
+                  u2,2026-01-05T09:10:00Z,eb\n";
+    // The same instants, shuffled, written with offsets, a space separator and no offset.
+    let shuffled = "user_id,timestamp,event\n\
+                    u2,2026-01-05 09:10:00,eb\n\
+                    u1,2026-01-05T06:00:00-05:00,ec\n\
+                    u1,2026-01-05T12:00:00+02:00,ea\n\
+                    u2,2026-01-05T10:00:00+01:00,ea\n\
+                    u1,2026-01-05T10:30:00.000Z,eb\n";
+    let a = kpis(&journey(""), sorted);
+    let b = kpis(&journey(""), shuffled);
+    assert_eq!(a, b);
+    assert_eq!(users(&a), vec![json!(2), json!(2), json!(1)]);
+    // Medians: b − a is 30 min and 10 min → 1200 s (mean of the two middle values).
+    assert_eq!(a["funnel"]["steps"][1]["median_seconds_from_previous"], json!(1200.0));
+}
+
+#[test]
+fn weekly_cohorts_start_on_monday() {
+    // Sunday 2026-01-04 23:59:59 and Monday 2026-01-05 00:00:00 are different ISO weeks.
+    let csv = "user_id,timestamp,event\n\
+               u1,2026-01-04T23:59:59Z,ec\n\
+               u2,2026-01-05T00:00:00Z,ec\n\
+               u1,2026-01-05T08:00:00Z,ec\n\
+               u2,2026-01-11T23:59:59Z,ec\n\
+               u2,2026-01-12T00:00:00Z,ec\n\
+               u3,2026-01-19T12:00:00Z,ea\n";
+    let k = kpis(&journey("[retention]\nperiods = 2"), csv);
+    let r = &k["retention"];
+    assert_eq!(r["period"], "week");
+    assert_eq!(r["cohort_stage"], "c");
+    assert_eq!(r["return_stage"], "c");
+    assert_eq!(
+        r["cohorts"],
+        json!([
+            {"start": "2025-12-29", "size": 1, "retained": [1, 1, 0], "rates": [1.0, 1.0, 0.0]},
+            {"start": "2026-01-05", "size": 1, "retained": [1, 1, 0], "rates": [1.0, 1.0, 0.0]}
+        ])
+    );
+    assert_eq!(r["average"], json!([1.0, 1.0, 0.0]));
+}
+
+#[test]
+fn monthly_cohorts_and_not_yet_observable_cells() {
+    // Latest event: 2026-02-10, so for the January cohort period 2 (March) is not yet
+    // observable, and for the February cohort periods 1 and 2 are not.
+    let csv = "user_id,timestamp,event\n\
+               u1,2026-01-31T23:30:00-01:00,ec\n\
+               u2,2026-01-31T22:00:00Z,ec\n\
+               u2,2026-02-10T10:00:00Z,ec\n\
+               u3,2026-01-15T10:00:00Z,ec\n";
+    let k = kpis(&journey("[retention]\nperiod = \"month\"\nperiods = 2"), csv);
+    let r = &k["retention"];
+    // u1's event is 2026-02-01T00:30Z in UTC: February cohort.
+    assert_eq!(
+        r["cohorts"],
+        json!([
+            {"start": "2026-01-01", "size": 2, "retained": [2, 1, null], "rates": [1.0, 0.5, null]},
+            {"start": "2026-02-01", "size": 1, "retained": [1, null, null], "rates": [1.0, null, null]}
+        ])
+    );
+    // Period 1 averages the January cohort only; period 2 has no observable cell.
+    assert_eq!(r["average"], json!([1.0, 0.5, null]));
+}
+
+#[test]
+fn revenue_segments_and_unmapped_events() {
+    let csv = "user_id,timestamp,event,segment,revenue\n\
+               u1,2026-01-05T10:00:00Z,ea,,\n\
+               u1,2026-01-05T10:05:00Z,page_view,mobile,\n\
+               u1,2026-01-05T10:10:00Z,eb,desktop,\n\
+               u1,2026-01-05T10:20:00Z,ec,,30.5\n\
+               u1,2026-01-06T10:20:00Z,refund_note,,-10.5\n\
+               u2,2026-01-05T10:00:00Z,ea,desktop,\n\
+               u2,2026-01-05T10:00:00Z,ec,mobile,40\n\
+               u3,2026-01-05T10:00:00Z,page_view,,\n";
+    let k = kpis(&journey(""), csv);
+    assert_eq!(
+        k["revenue"],
+        json!({"orders": 3, "total": 60.0, "aov": 20.0, "buyers": 2, "repeat_purchase_rate": 0.5})
+    );
+    assert_eq!(k["unmapped_events"], json!({"page_view": 2, "refund_note": 1}));
+    // u1's first segment value is "mobile" (on an unmapped event); u2's earliest line at
+    // 10:00 is "desktop"; u3 has none.
+    let segs: Vec<(String, Value, Value)> = k["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["id"].as_str().unwrap().to_string(),
+                s["conversion_rate"].clone(),
+                s["funnel"]["steps"][0]["users"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        segs,
+        vec![
+            ("(none)".to_string(), Value::Null, json!(0)),
+            ("desktop".to_string(), json!(0.0), json!(1)),
+            ("mobile".to_string(), json!(1.0), json!(1)),
+        ]
+    );
+    assert_eq!(k["stages"][0]["touchpoints"][0]["events"], json!(2));
+    assert_eq!(k["stages"][0]["touchpoints"][0]["users"], json!(2));
+    // u2 reached a and c but never b: stops at step 1; its last event (c, a later line at the
+    // same time) is the exit.
+    assert_eq!(k["stages"][2]["touchpoints"][0]["exits"], json!(1));
+}
+
+#[test]
+fn bad_rows_fail_with_file_line_column() {
+    let csv = "user_id,timestamp,event,revenue\n\
+               u1,2026-01-05T10:00:00Z,ea,\n\
+               u1,yesterday,eb,\n\
+               u2,2026-01-05T10:00:00Z,ea,12,50\n\
+               u3,1767607200,ea,\n\
+               u4,2026-01-05T10:00:00Z,ea,12;50\n";
+    let dir = project(&journey(""), csv);
+    let out = run(&["check", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("data/events.csv:3:4: error: invalid time `yesterday` in column `timestamp`"),
+        "{err}"
+    );
+    assert!(err.contains("3 | u1,yesterday,eb,\n  |    ^"), "{err}");
+    assert!(
+        err.contains("data/events.csv:4:1: error: expected 4 fields, found 5"),
+        "{err}"
+    );
+    assert!(
+        err.contains("data/events.csv:5:4: error: invalid time `1767607200`"),
+        "{err}"
+    );
+    assert!(err.contains("set `time_format = \"unix_s\"`"), "{err}");
+    assert!(
+        err.contains("data/events.csv:6:28: error: invalid revenue `12;50`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn bad_rows_are_skipped_and_counted_with_on_error_skip() {
+    let csv = "user_id,timestamp,event\n\
+               u1,2026-01-05T10:00:00Z,ea\n\
+               u1,yesterday,eb\n\
+               ,2026-01-05T10:00:00Z,ea\n\
+               u2,2026-01-05T10:00:00Z,ea,extra\n\
+               u2,2026-02-30T10:00:00Z,ea\n";
+    let toml = journey("").replace(
+        "path = \"data/events.csv\"",
+        "path = \"data/events.csv\"\non_error = \"skip\"",
+    );
+    let dir = project(&toml, csv);
+    let out = run(&["check", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("warning: skipped 4 bad rows of `data/events.csv`: 1 empty user id, 2 unparsable time, 1 wrong number of fields"),
+        "{}",
+        stderr(&out)
+    );
+    let k = kpis(&toml, csv);
+    assert_eq!(users(&k), vec![json!(1), json!(0), json!(0)]);
+}
+
+#[test]
+fn gzip_bom_crlf_and_quoted_fields() {
+    use std::io::Write;
+    let csv = "\u{feff}user_id,timestamp,event,segment\r\nu1,2026-01-05T10:00:00Z,ea,\"mobile, EU\"\r\n\"u1\",2026-01-05T10:01:00Z,\"eb\",\r\n";
+    let plain = kpis(&journey(""), csv);
+    let dir = project(&journey("").replace("events.csv", "events.csv.gz"), "");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(csv.as_bytes()).unwrap();
+    std::fs::write(dir.path().join("data/events.csv.gz"), gz.finish().unwrap()).unwrap();
+    let out = run(&["kpis", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let gz_kpis: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(plain, gz_kpis["journeys"][0]);
+    assert_eq!(users(&plain), vec![json!(1), json!(1), json!(0)]);
+    assert_eq!(plain["segments"][0]["id"], "mobile, EU");
+}
+
+#[test]
+fn unix_time_formats() {
+    for (format, t0, t1) in [
+        ("unix_s", "1767607200", "1767607260"),
+        ("unix_ms", "1767607200000", "1767607260000"),
+        ("unix_us", "1767607200000000", "1767607260000000"),
+    ] {
+        let toml = journey("").replace(
+            "path = \"data/events.csv\"",
+            &format!("path = \"data/events.csv\"\ntime_format = \"{format}\""),
+        );
+        let k = kpis(&toml, &format!("user_id,timestamp,event\nu1,{t0},ea\nu1,{t1},eb\n"));
+        assert_eq!(
+            k["funnel"]["steps"][1]["median_seconds_from_previous"],
+            json!(60.0),
+            "{format}"
+        );
+    }
+}
+
+#[test]
+fn kpis_json_has_the_keys_of_spec_section_5() {
+    let out = run(&["kpis", example().to_str().unwrap(), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["generator"], format!("journeymap {}", env!("CARGO_PKG_VERSION")));
+    let keys = |v: &Value| -> Vec<String> { v.as_object().unwrap().keys().cloned().collect() };
+    let j = doc["journeys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|j| j["id"] == "online-purchase")
+        .unwrap();
+    assert_eq!(
+        keys(j),
+        [
+            "id",
+            "title",
+            "funnel",
+            "conversion_rate",
+            "stages",
+            "revenue",
+            "retention",
+            "segments",
+            "unmapped_events",
+            "targets"
+        ]
+    );
+    assert_eq!(keys(&j["funnel"]), ["window_seconds", "steps"]);
+    assert_eq!(
+        keys(&j["funnel"]["steps"][0]),
+        [
+            "stage",
+            "users",
+            "conversion_from_previous",
+            "conversion_from_start",
+            "drop_off",
+            "median_seconds_from_previous"
+        ]
+    );
+    assert_eq!(keys(&j["stages"][0]), ["id", "reach", "touchpoints"]);
+    assert_eq!(
+        keys(&j["stages"][0]["touchpoints"][0]),
+        ["id", "users", "events", "exits", "metrics"]
+    );
+    assert_eq!(
+        keys(&j["revenue"]),
+        ["orders", "total", "aov", "buyers", "repeat_purchase_rate"]
+    );
+    assert_eq!(
+        keys(&j["retention"]),
+        ["period", "cohort_stage", "return_stage", "cohorts", "average"]
+    );
+    assert_eq!(
+        keys(&j["retention"]["cohorts"][0]),
+        ["start", "size", "retained", "rates"]
+    );
+    assert_eq!(keys(&j["segments"][0]), ["id", "funnel", "conversion_rate"]);
+    assert_eq!(keys(&j["targets"][0]), ["kpi", "min", "max", "actual", "met"]);
+    assert_eq!(j["funnel"]["window_seconds"], json!(30 * 86_400));
+}
+
+#[test]
+fn kpis_csv_and_table_formats() {
+    let p = example();
+    let out = run(&[
+        "kpis",
+        p.to_str().unwrap(),
+        "--journey",
+        "online-purchase",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 5);
+    assert_eq!(&rows[0][0], "online-purchase");
+    assert_eq!(&rows[4][2], "advocacy");
+    let json_out = run(&["kpis", p.to_str().unwrap(), "--journey", "online-purchase"]);
+    let doc: Value = serde_json::from_slice(&json_out.stdout).unwrap();
+    assert_eq!(doc["journeys"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        rows[2][3],
+        doc["journeys"][0]["funnel"]["steps"][2]["users"].to_string()
+    );
+    let out = run(&["kpis", p.to_str().unwrap(), "--format", "table"]);
+    assert!(
+        stdout(&out).contains("Online purchase (online-purchase)"),
+        "{}",
+        stdout(&out)
+    );
+    let out = run(&["kpis", p.to_str().unwrap(), "--journey", "online-purchas"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("did you mean `online-purchase`?"));
+}
