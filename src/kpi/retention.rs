@@ -58,6 +58,7 @@ pub fn from_events(journey: &Journey, data: &EventData) -> Option<RetentionKpis>
         r.period.as_str(),
         Some(journey.stages[r.cohort_stage].id.clone()),
         Some(journey.stages[r.return_stage].id.clone()),
+        periods,
         table,
     ))
 }
@@ -68,10 +69,10 @@ pub fn build(
     period: &str,
     cohort_stage: Option<String>,
     return_stage: Option<String>,
+    periods: usize,
     table: Vec<(String, Vec<Option<u64>>)>,
 ) -> RetentionKpis {
-    let width = table.iter().map(|(_, r)| r.len()).max().unwrap_or(0);
-    let mut sums = vec![(0u64, 0u64); width];
+    let mut sums = vec![(0u64, 0u64); periods + 1];
     let cohorts = table
         .into_iter()
         .map(|(start, retained)| {
