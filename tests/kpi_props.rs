@@ -324,7 +324,7 @@ fn naive(c: &Case) -> Value {
         let mut list = Vec::new();
         for (start, members) in &cohorts {
             let mut retained = Vec::new();
-            for p in 0..=c.periods {
+            for (p, sum) in sums.iter_mut().enumerate() {
                 let ps = add_periods(c.period, *start, p as i64);
                 if ps > latest_start {
                     retained.push(None);
@@ -345,8 +345,8 @@ fn naive(c: &Case) -> Value {
                         })
                         .count()
                 };
-                sums[p].0 += count as u64;
-                sums[p].1 += members.len() as u64;
+                sum.0 += count as u64;
+                sum.1 += members.len() as u64;
                 retained.push(Some(count as u64));
             }
             let rates: Vec<Value> = retained
