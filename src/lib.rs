@@ -16,6 +16,17 @@ use std::path::Path;
 use diagnostics::Diagnostics;
 use spec::Project;
 
+/// Runs a pipeline step; with `JOURNEYMAP_TIMINGS=1`, prints how long it took on stderr
+/// (the way to see where a slow build spends its time).
+pub fn timed<T>(step: &str, f: impl FnOnce() -> T) -> T {
+    let start = std::time::Instant::now();
+    let out = f();
+    if std::env::var_os("JOURNEYMAP_TIMINGS").is_some() {
+        eprintln!("timing: {step}: {:.1} ms", start.elapsed().as_secs_f64() * 1e3);
+    }
+    out
+}
+
 /// The `generator` string of `kpis.json`.
 pub const GENERATOR: &str = concat!("journeymap ", env!("CARGO_PKG_VERSION"));
 
@@ -34,14 +45,14 @@ pub struct Analysis {
 /// load → validate → read data → compute. `None` when there is any error; the
 /// diagnostics (errors and warnings, sorted by place) in every case.
 pub fn analyse(root: &Path) -> (Option<Analysis>, Diagnostics) {
-    let (project, mut diags) = spec::load(root);
+    let (project, mut diags) = timed("load specs", || spec::load(root));
     let Some(project) = project else { return (None, diags) };
-    let data = data::load(&project, &mut diags);
+    let data = timed("read data", || data::load(&project, &mut diags));
     diags.sort();
     if diags.has_errors() {
         return (None, diags);
     }
-    let kpis = kpi::compute(&project, &data);
+    let kpis = timed("compute kpis", || kpi::compute(&project, &data));
     target_warnings(&project, &kpis, &mut diags);
     (Some(Analysis { project, data, kpis }), diags)
 }

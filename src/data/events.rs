@@ -89,6 +89,9 @@ impl Bad {
 /// Errors shown one by one before the rest are summarised.
 const MAX_ROW_ERRORS: usize = 20;
 const MAX_SEGMENTS: usize = 60_000;
+/// Rows per batch handed from the parsing thread to the collecting thread.
+const BATCH_ROWS: usize = 8192;
+const NONE: u16 = u16::MAX;
 
 struct Columns {
     user: usize,
@@ -103,7 +106,20 @@ fn trim(s: &[u8]) -> &[u8] {
     s.trim_ascii()
 }
 
+/// What both threads of a read share.
+struct Context<'a> {
+    src: &'a EventsSource,
+    header: Vec<String>,
+    cols: Columns,
+    event_map: FxHashMap<Box<[u8]>, u16>,
+    n_touchpoints: usize,
+}
+
 /// Reads the events of `journey` (which must have `[data.events]`).
+///
+/// Two threads share the work: one parses CSV rows and everything that does not depend on
+/// the user (times, event names, segments, revenue, bad rows), the other interns user ids
+/// and stores rows. They exchange batches of valid rows through a bounded channel.
 pub fn read(journey: &Journey, diags: &mut Diagnostics) -> Option<EventData> {
     let src = journey.events.as_ref()?;
     let file = &src.file;
@@ -111,31 +127,29 @@ pub fn read(journey: &Journey, diags: &mut Diagnostics) -> Option<EventData> {
     let io_error = |e: &dyn std::fmt::Display| {
         Diagnostic::error(format!("cannot read data file `{shown}`: {e}")).at(file.loc.clone())
     };
-    let raw = match std::fs::File::open(&file.path) {
-        Ok(f) => f,
-        Err(e) => {
-            diags.push(io_error(&e));
-            return None;
-        }
-    };
-    let size = raw.metadata().map(|m| m.len()).unwrap_or(0);
+    let size = std::fs::metadata(&file.path).map(|m| m.len()).unwrap_or(0);
     let progress = progress_bar(size, shown);
-    let reader: Box<dyn Read + Send> = match &progress {
-        Some(pb) => Box::new(pb.wrap_read(raw)),
-        None => Box::new(raw),
-    };
-    let reader = match super::decompress(reader) {
-        Ok(r) => r,
+    let raw: Box<dyn Read + Send> = match std::fs::File::open(&file.path) {
+        Ok(f) => match &progress {
+            Some(pb) => Box::new(pb.wrap_read(f)),
+            None => Box::new(f),
+        },
         Err(e) => {
             diags.push(io_error(&e));
             return None;
         }
     };
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .buffer_capacity(1 << 17)
-        .from_reader(reader);
+    let mut rdr = match super::decompress(raw) {
+        Ok(r) => csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .buffer_capacity(1 << 17)
+            .from_reader(r),
+        Err(e) => {
+            diags.push(io_error(&e));
+            return None;
+        }
+    };
     let mut rec = csv::ByteRecord::new();
     match rdr.read_byte_record(&mut rec) {
         Ok(true) => {}
@@ -176,27 +190,358 @@ pub fn read(journey: &Journey, diags: &mut Diagnostics) -> Option<EventData> {
         revenue: src.revenue.as_ref().and_then(|r| find(&r.value)),
         count: header.len(),
     };
-    let event_map = event_map(journey);
-    let n_touchpoints = journey.touchpoints().count();
-    let mut r = RowReader::new(src, &header, cols, n_touchpoints);
-    loop {
-        match rdr.read_byte_record(&mut rec) {
-            Ok(true) => r.row(&rec, &event_map, diags),
-            Ok(false) => break,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line() as usize);
-                diags.push(
-                    Diagnostic::error(format!("cannot read data file `{shown}`: {e}"))
-                        .at(Location::at_line(shown, line, 1, None)),
-                );
-                return None;
-            }
-        }
-    }
+    let ctx = Context {
+        src,
+        header,
+        cols,
+        event_map: event_map(journey),
+        n_touchpoints: journey.touchpoints().count(),
+    };
+    let (parsed, collected) = std::thread::scope(|scope| {
+        let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Batch>(4);
+        let (empty_tx, empty_rx) = std::sync::mpsc::channel::<Batch>();
+        let collector = scope.spawn(move || collect(full_rx, empty_tx));
+        let parsed = parse_rows(&ctx, &mut rdr, full_tx, empty_rx);
+        (parsed, collector.join())
+    });
     if let Some(pb) = progress {
         pb.finish_and_clear();
     }
-    r.finish(diags)
+    let parsed = match parsed {
+        Ok(p) => p,
+        Err(e) => {
+            diags.push(io_error(&e));
+            return None;
+        }
+    };
+    let Ok(collected) = collected else {
+        diags.push(io_error(&"the reading thread stopped unexpectedly"));
+        return None;
+    };
+    crate::timed("group by user", || finish(&ctx, parsed, collected, diags))
+}
+
+/// Valid rows on their way from the parsing thread to the collecting thread.
+#[derive(Default)]
+struct Batch {
+    /// The user ids, concatenated; row i's ends at `id_ends[i]`.
+    ids: Vec<u8>,
+    id_ends: Vec<u32>,
+    time: Vec<i64>,
+    /// Touchpoint index, or [`NONE`] for an unmapped event.
+    touchpoint: Vec<u16>,
+    /// Segment code, or [`NONE`] when the row has no segment value.
+    segment: Vec<u16>,
+    /// Revenue in micro-units, when the row is an order.
+    revenue: Vec<Option<i64>>,
+}
+
+impl Batch {
+    fn clear(&mut self) {
+        self.ids.clear();
+        self.id_ends.clear();
+        self.time.clear();
+        self.touchpoint.clear();
+        self.segment.clear();
+        self.revenue.clear();
+    }
+}
+
+/// What the parsing thread finds: everything that does not depend on the user.
+struct Parsed {
+    touchpoint_rows: Vec<u64>,
+    unmapped: FxHashMap<Box<[u8]>, u64>,
+    segment_codes: FxHashMap<Box<[u8]>, u16>,
+    segment_names: Vec<String>,
+    segments_overflow: bool,
+    latest: Option<i64>,
+    rows: u64,
+    bad: BTreeMap<&'static str, u64>,
+    errors: Vec<Diagnostic>,
+}
+
+fn parse_rows<R: Read>(
+    ctx: &Context,
+    rdr: &mut csv::Reader<R>,
+    full: std::sync::mpsc::SyncSender<Batch>,
+    empty: std::sync::mpsc::Receiver<Batch>,
+) -> Result<Parsed, csv::Error> {
+    let mut p = Parsed {
+        touchpoint_rows: vec![0; ctx.n_touchpoints],
+        unmapped: FxHashMap::default(),
+        segment_codes: FxHashMap::default(),
+        segment_names: vec![NO_SEGMENT.to_string()],
+        segments_overflow: false,
+        latest: None,
+        rows: 0,
+        bad: BTreeMap::new(),
+        errors: Vec::new(),
+    };
+    let mut dates = time::DateCache::default();
+    let mut rec = csv::ByteRecord::new();
+    let mut batch = Batch::default();
+    let cols = &ctx.cols;
+    while rdr.read_byte_record(&mut rec)? {
+        if rec.len() != cols.count {
+            p.bad_row(ctx, &rec, Bad::FieldCount, None);
+            continue;
+        }
+        let user = trim(&rec[cols.user]);
+        if user.is_empty() {
+            p.bad_row(ctx, &rec, Bad::EmptyUser, Some(cols.user));
+            continue;
+        }
+        let Some(t) = time::parse_cached(&rec[cols.time], ctx.src.time_format, &mut dates) else {
+            p.bad_row(ctx, &rec, Bad::Time, Some(cols.time));
+            continue;
+        };
+        let mut amount = None;
+        if let Some(rc) = cols.revenue {
+            let field = trim(&rec[rc]);
+            if !field.is_empty() {
+                match parse_micros(field) {
+                    Some(v) => amount = Some(v),
+                    None => {
+                        p.bad_row(ctx, &rec, Bad::Revenue, Some(rc));
+                        continue;
+                    }
+                }
+            }
+        }
+        let name = trim(&rec[cols.event]);
+        if name.is_empty() {
+            p.bad_row(ctx, &rec, Bad::EmptyEvent, Some(cols.event));
+            continue;
+        }
+        if batch.ids.len() + user.len() > u32::MAX as usize {
+            p.bad_row(ctx, &rec, Bad::EmptyUser, Some(cols.user));
+            continue;
+        }
+        p.rows += 1;
+        p.latest = Some(p.latest.map_or(t, |l| l.max(t)));
+        let tp = match ctx.event_map.get(name) {
+            Some(&tp) => {
+                p.touchpoint_rows[tp as usize] += 1;
+                tp
+            }
+            None => {
+                match p.unmapped.get_mut(name) {
+                    Some(n) => *n += 1,
+                    None => {
+                        p.unmapped.insert(name.into(), 1);
+                    }
+                }
+                NONE
+            }
+        };
+        let segment = match cols.segment.map(|sc| trim(&rec[sc])) {
+            Some(seg) if !seg.is_empty() => p.segment_code(seg),
+            _ => NONE,
+        };
+        batch.ids.extend_from_slice(user);
+        batch.id_ends.push(batch.ids.len() as u32);
+        batch.time.push(t);
+        batch.touchpoint.push(tp);
+        batch.segment.push(segment);
+        batch.revenue.push(amount);
+        if batch.time.len() == BATCH_ROWS {
+            let next = empty.try_recv().unwrap_or_default();
+            if full.send(std::mem::replace(&mut batch, next)).is_err() {
+                break;
+            }
+        }
+    }
+    if !batch.time.is_empty() {
+        let _ = full.send(batch);
+    }
+    Ok(p)
+}
+
+impl Parsed {
+    fn segment_code(&mut self, seg: &[u8]) -> u16 {
+        if let Some(&c) = self.segment_codes.get(seg) {
+            return c;
+        }
+        if self.segment_names.len() >= MAX_SEGMENTS {
+            self.segments_overflow = true;
+            return NONE;
+        }
+        let c = self.segment_names.len() as u16;
+        self.segment_codes.insert(seg.into(), c);
+        self.segment_names.push(String::from_utf8_lossy(seg).into_owned());
+        c
+    }
+
+    fn bad_row(&mut self, ctx: &Context, rec: &csv::ByteRecord, why: Bad, field: Option<usize>) {
+        *self.bad.entry(why.reason()).or_default() += 1;
+        if ctx.src.on_error == OnError::Skip || self.errors.len() >= MAX_ROW_ERRORS {
+            return;
+        }
+        let shown = &ctx.src.file.display;
+        let line = rec.position().map_or(0, |p| p.line() as usize);
+        let text: Vec<String> = rec.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect();
+        let column = field.map_or(1, |i| {
+            1 + text[..i].iter().map(|f| f.chars().count() + 1).sum::<usize>()
+        });
+        let value = field.map(|i| text[i].clone()).unwrap_or_default();
+        let col_name = field.map(|i| ctx.header[i].clone()).unwrap_or_default();
+        let format = ctx.src.time_format;
+        let (message, help) = match why {
+            Bad::FieldCount => (
+                format!("expected {} fields, found {}", ctx.cols.count, rec.len()),
+                Some("quote fields that contain commas".to_string()),
+            ),
+            Bad::EmptyUser => (format!("empty user id in column `{col_name}`"), None),
+            Bad::Time => (
+                format!(
+                    "invalid time `{value}` in column `{col_name}`: expected {}",
+                    time::expected(format)
+                ),
+                time_format_hint(&value),
+            ),
+            Bad::Revenue => (
+                format!("invalid revenue `{value}` in column `{col_name}`: expected a decimal number or nothing"),
+                value
+                    .contains(',')
+                    .then(|| "use a dot as the decimal separator".to_string()),
+            ),
+            Bad::EmptyEvent => (format!("empty event name in column `{col_name}`"), None),
+        };
+        self.errors.push(
+            Diagnostic::error(message)
+                .at(Location::at_line(shown, line, column, Some(text.join(","))))
+                .help_opt(
+                    help.or_else(|| Some("or set `on_error = \"skip\"` in [data.events] to skip bad rows".into())),
+                ),
+        );
+    }
+}
+
+/// What the collecting thread builds: users and the rows of mapped events.
+#[derive(Default)]
+struct Collected {
+    users: Interner,
+    // Per mapped row, in file order until `group_by_user`.
+    row_user: Vec<u32>,
+    time: Vec<i64>,
+    touchpoint: Vec<u16>,
+    // Per user: the time and code of the earliest row with a segment.
+    segment_time: Vec<i64>,
+    user_segment: Vec<u16>,
+    user_orders: Vec<u8>,
+    /// Micro-units: exact, whatever the order of the rows.
+    revenue_total: i64,
+    revenue_orders: u64,
+}
+
+fn collect(full: std::sync::mpsc::Receiver<Batch>, empty: std::sync::mpsc::Sender<Batch>) -> Collected {
+    let mut c = Collected::default();
+    for mut batch in full {
+        let mut start = 0;
+        for i in 0..batch.time.len() {
+            let end = batch.id_ends[i] as usize;
+            let id = &batch.ids[start..end];
+            start = end;
+            let Some(u) = c.users.intern(id) else { continue };
+            let u = u as usize;
+            if u == c.segment_time.len() {
+                c.segment_time.push(i64::MAX);
+                c.user_segment.push(0);
+                c.user_orders.push(0);
+            }
+            let t = batch.time[i];
+            let tp = batch.touchpoint[i];
+            if tp != NONE {
+                c.row_user.push(u as u32);
+                c.time.push(t);
+                c.touchpoint.push(tp);
+            }
+            let seg = batch.segment[i];
+            // Earliest row with a value wins; on equal times the earlier line (strict <).
+            if seg != NONE && t < c.segment_time[u] {
+                c.segment_time[u] = t;
+                c.user_segment[u] = seg;
+            }
+            if let Some(v) = batch.revenue[i] {
+                c.revenue_orders += 1;
+                c.revenue_total = c.revenue_total.saturating_add(v);
+                c.user_orders[u] = c.user_orders[u].saturating_add(1);
+            }
+        }
+        batch.clear();
+        let _ = empty.send(batch);
+    }
+    c
+}
+
+fn finish(ctx: &Context, mut p: Parsed, mut c: Collected, diags: &mut Diagnostics) -> Option<EventData> {
+    let src = ctx.src;
+    let shown = &src.file.display;
+    let total_bad: u64 = p.bad.values().sum();
+    if total_bad > 0 {
+        let reasons: Vec<String> = p.bad.iter().map(|(r, n)| format!("{n} {r}")).collect();
+        if src.on_error == OnError::Skip {
+            diags.push(
+                Diagnostic::warning(format!(
+                    "skipped {total_bad} bad rows of `{shown}`: {}",
+                    reasons.join(", ")
+                ))
+                .at(src.file.loc.clone()),
+            );
+        } else {
+            let shown_count = p.errors.len();
+            diags.items.append(&mut p.errors);
+            if total_bad as usize > shown_count {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "`{shown}` has {total_bad} bad rows in all ({}); the first {shown_count} are shown",
+                        reasons.join(", "),
+                    ))
+                    .at(src.file.loc.clone())
+                    .help("fix the export, or set `on_error = \"skip\"` to skip bad rows"),
+                );
+            }
+            return None;
+        }
+    }
+    if p.segments_overflow {
+        diags.push(
+            Diagnostic::warning(format!(
+                "the segment column has more than {MAX_SEGMENTS} distinct values; rows with further values count as having no segment"
+            ))
+            .at(src.segment.as_ref().map_or(src.file.loc.clone(), |s| s.loc.clone())),
+        );
+    }
+    let n_users = c.users.len();
+    drop(std::mem::take(&mut c.users));
+    drop(std::mem::take(&mut c.segment_time));
+    let offsets = group_by_user(n_users, c.row_user, &mut c.time, &mut c.touchpoint);
+    sort_within_users(&offsets, &mut c.time, &mut c.touchpoint);
+    Some(EventData {
+        offsets,
+        time: c.time,
+        touchpoint: c.touchpoint,
+        user_segment: if ctx.cols.segment.is_some() {
+            c.user_segment
+        } else {
+            Vec::new()
+        },
+        segment_names: p.segment_names,
+        revenue: ctx.cols.revenue.map(|_| Revenue {
+            orders: c.revenue_orders,
+            total: c.revenue_total as f64 / 1e6,
+            user_orders: c.user_orders,
+        }),
+        touchpoint_rows: p.touchpoint_rows,
+        unmapped: p
+            .unmapped
+            .into_iter()
+            .map(|(k, v)| (String::from_utf8_lossy(&k).into_owned(), v))
+            .collect(),
+        latest: p.latest,
+        rows: p.rows,
+        skipped: p.bad,
+    })
 }
 
 fn progress_bar(size: u64, shown: &str) -> Option<indicatif::ProgressBar> {
@@ -223,245 +568,34 @@ fn event_map(journey: &Journey) -> FxHashMap<Box<[u8]>, u16> {
     map
 }
 
-/// The state of one pass over the rows.
-struct RowReader<'a> {
-    src: &'a EventsSource,
-    header: &'a [String],
-    cols: Columns,
-    users: Interner,
-    // Per mapped row, in file order until `group_by_user`.
-    row_user: Vec<u32>,
-    time: Vec<i64>,
-    touchpoint: Vec<u16>,
-    touchpoint_rows: Vec<u64>,
-    unmapped: FxHashMap<Box<[u8]>, u64>,
-    // Per user: the time and code of the earliest row with a segment.
-    segment_time: Vec<i64>,
-    user_segment: Vec<u16>,
-    segment_codes: FxHashMap<Box<[u8]>, u16>,
-    segment_names: Vec<String>,
-    segments_overflow: bool,
-    revenue: Option<Revenue>,
-    latest: Option<i64>,
-    rows: u64,
-    bad: BTreeMap<&'static str, u64>,
-    bad_shown: usize,
-}
-
-impl<'a> RowReader<'a> {
-    fn new(src: &'a EventsSource, header: &'a [String], cols: Columns, n_touchpoints: usize) -> Self {
-        let revenue = cols.revenue.map(|_| Revenue::default());
-        RowReader {
-            src,
-            header,
-            cols,
-            users: Interner::default(),
-            row_user: Vec::new(),
-            time: Vec::new(),
-            touchpoint: Vec::new(),
-            touchpoint_rows: vec![0; n_touchpoints],
-            unmapped: FxHashMap::default(),
-            segment_time: Vec::new(),
-            user_segment: Vec::new(),
-            segment_codes: FxHashMap::default(),
-            segment_names: vec![NO_SEGMENT.to_string()],
-            segments_overflow: false,
-            revenue,
-            latest: None,
-            rows: 0,
-            bad: BTreeMap::new(),
-            bad_shown: 0,
-        }
+/// A decimal number (`-12`, `12.5`, `+0.99`) in millionths, exactly; more than six
+/// decimals are rounded half away from zero.
+fn parse_micros(s: &[u8]) -> Option<i64> {
+    let (neg, s) = match s.first()? {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let (int, frac) = match s.iter().position(|&b| b == b'.') {
+        Some(p) => (&s[..p], &s[p + 1..]),
+        None => (s, &s[s.len()..]),
+    };
+    if (int.is_empty() && frac.is_empty()) || !int.iter().chain(frac).all(u8::is_ascii_digit) {
+        return None;
     }
-
-    #[inline]
-    fn row(&mut self, rec: &csv::ByteRecord, event_map: &FxHashMap<Box<[u8]>, u16>, diags: &mut Diagnostics) {
-        if rec.len() != self.cols.count {
-            return self.bad_row(rec, Bad::FieldCount, None, diags);
-        }
-        let user = &rec[self.cols.user];
-        if trim(user).is_empty() {
-            return self.bad_row(rec, Bad::EmptyUser, Some(self.cols.user), diags);
-        }
-        let Some(t) = time::parse(&rec[self.cols.time], self.src.time_format) else {
-            return self.bad_row(rec, Bad::Time, Some(self.cols.time), diags);
-        };
-        let mut amount = None;
-        if let Some(rc) = self.cols.revenue {
-            let field = trim(&rec[rc]);
-            if !field.is_empty() {
-                match std::str::from_utf8(field).ok().and_then(|s| s.parse::<f64>().ok()) {
-                    Some(v) if v.is_finite() => amount = Some(v),
-                    _ => return self.bad_row(rec, Bad::Revenue, Some(rc), diags),
-                }
-            }
-        }
-        let name = trim(&rec[self.cols.event]);
-        if name.is_empty() {
-            return self.bad_row(rec, Bad::EmptyEvent, Some(self.cols.event), diags);
-        }
-        let Some(u) = self.users.intern(user) else {
-            return self.bad_row(rec, Bad::EmptyUser, Some(self.cols.user), diags);
-        };
-        let u = u as usize;
-        if u == self.segment_time.len() {
-            self.segment_time.push(i64::MAX);
-            self.user_segment.push(0);
-            if let Some(rev) = &mut self.revenue {
-                rev.user_orders.push(0);
-            }
-        }
-        self.rows += 1;
-        self.latest = Some(self.latest.map_or(t, |l| l.max(t)));
-        match event_map.get(name) {
-            Some(&tp) => {
-                self.row_user.push(u as u32);
-                self.time.push(t);
-                self.touchpoint.push(tp);
-                self.touchpoint_rows[tp as usize] += 1;
-            }
-            None => match self.unmapped.get_mut(name) {
-                Some(n) => *n += 1,
-                None => {
-                    self.unmapped.insert(name.into(), 1);
-                }
-            },
-        }
-        if let Some(sc) = self.cols.segment {
-            let seg = trim(&rec[sc]);
-            // Earliest row with a value wins; on equal times the earlier line (strict <).
-            if !seg.is_empty() && t < self.segment_time[u] && !self.segments_overflow {
-                let code = match self.segment_codes.get(seg) {
-                    Some(&c) => c,
-                    None if self.segment_names.len() < MAX_SEGMENTS => {
-                        let c = self.segment_names.len() as u16;
-                        self.segment_codes.insert(seg.into(), c);
-                        self.segment_names.push(String::from_utf8_lossy(seg).into_owned());
-                        c
-                    }
-                    None => {
-                        self.segments_overflow = true;
-                        0
-                    }
-                };
-                self.segment_time[u] = t;
-                self.user_segment[u] = code;
-            }
-        }
-        if let (Some(v), Some(rev)) = (amount, &mut self.revenue) {
-            rev.orders += 1;
-            rev.total += v;
-            rev.user_orders[u] = rev.user_orders[u].saturating_add(1);
-        }
+    let mut v: i64 = 0;
+    for &b in int {
+        v = v.checked_mul(10)?.checked_add(i64::from(b - b'0'))?;
     }
-
-    fn bad_row(&mut self, rec: &csv::ByteRecord, why: Bad, field: Option<usize>, diags: &mut Diagnostics) {
-        *self.bad.entry(why.reason()).or_default() += 1;
-        if self.src.on_error == OnError::Skip || self.bad_shown >= MAX_ROW_ERRORS {
-            return;
-        }
-        self.bad_shown += 1;
-        let shown = &self.src.file.display;
-        let line = rec.position().map_or(0, |p| p.line() as usize);
-        let text: Vec<String> = rec.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect();
-        let column = field.map_or(1, |i| {
-            1 + text[..i].iter().map(|f| f.chars().count() + 1).sum::<usize>()
-        });
-        let value = field.map(|i| text[i].clone()).unwrap_or_default();
-        let col_name = field.map(|i| self.header[i].clone()).unwrap_or_default();
-        let (message, help) = match why {
-            Bad::FieldCount => (
-                format!("expected {} fields, found {}", self.cols.count, rec.len()),
-                Some("quote fields that contain commas".to_string()),
-            ),
-            Bad::EmptyUser => (format!("empty user id in column `{col_name}`"), None),
-            Bad::Time => (
-                format!(
-                    "invalid time `{value}` in column `{col_name}`: expected {}",
-                    time::expected(self.src.time_format)
-                ),
-                time_format_hint(&value),
-            ),
-            Bad::Revenue => (
-                format!("invalid revenue `{value}` in column `{col_name}`: expected a decimal number or nothing"),
-                value
-                    .contains(',')
-                    .then(|| "use a dot as the decimal separator".to_string()),
-            ),
-            Bad::EmptyEvent => (format!("empty event name in column `{col_name}`"), None),
-        };
-        diags.push(
-            Diagnostic::error(message)
-                .at(Location::at_line(shown, line, column, Some(text.join(","))))
-                .help_opt(
-                    help.or_else(|| Some("or set `on_error = \"skip\"` in [data.events] to skip bad rows".into())),
-                ),
-        );
+    let mut micros: i64 = 0;
+    for i in 0..6 {
+        micros = micros * 10 + frac.get(i).map_or(0, |&b| i64::from(b - b'0'));
     }
-
-    fn finish(mut self, diags: &mut Diagnostics) -> Option<EventData> {
-        let shown = &self.src.file.display;
-        let total_bad: u64 = self.bad.values().sum();
-        if total_bad > 0 {
-            let reasons: Vec<String> = self.bad.iter().map(|(r, n)| format!("{n} {r}")).collect();
-            if self.src.on_error == OnError::Skip {
-                diags.push(
-                    Diagnostic::warning(format!(
-                        "skipped {total_bad} bad rows of `{shown}`: {}",
-                        reasons.join(", ")
-                    ))
-                    .at(self.src.file.loc.clone()),
-                );
-            } else {
-                if total_bad as usize > self.bad_shown {
-                    diags.push(
-                        Diagnostic::error(format!(
-                            "`{shown}` has {total_bad} bad rows in all ({}); the first {} are shown",
-                            reasons.join(", "),
-                            self.bad_shown
-                        ))
-                        .at(self.src.file.loc.clone())
-                        .help("fix the export, or set `on_error = \"skip\"` to skip bad rows"),
-                    );
-                }
-                return None;
-            }
-        }
-        if self.segments_overflow {
-            diags.push(
-                Diagnostic::warning(format!(
-                    "the segment column has more than {MAX_SEGMENTS} distinct values; later ones count as {NO_SEGMENT}"
-                ))
-                .at(self
-                    .src
-                    .segment
-                    .as_ref()
-                    .map_or(self.src.file.loc.clone(), |s| s.loc.clone())),
-            );
-        }
-        let n_users = self.users.len();
-        drop(std::mem::take(&mut self.users));
-        let offsets = group_by_user(n_users, self.row_user, &mut self.time, &mut self.touchpoint);
-        sort_within_users(&offsets, &mut self.time, &mut self.touchpoint);
-        let has_segments = self.cols.segment.is_some();
-        Some(EventData {
-            offsets,
-            time: self.time,
-            touchpoint: self.touchpoint,
-            user_segment: if has_segments { self.user_segment } else { Vec::new() },
-            segment_names: self.segment_names,
-            revenue: self.revenue,
-            touchpoint_rows: self.touchpoint_rows,
-            unmapped: self
-                .unmapped
-                .into_iter()
-                .map(|(k, v)| (String::from_utf8_lossy(&k).into_owned(), v))
-                .collect(),
-            latest: self.latest,
-            rows: self.rows,
-            skipped: self.bad,
-        })
+    if frac.get(6).is_some_and(|&b| b >= b'5') {
+        micros += 1;
     }
+    let v = v.checked_mul(1_000_000)?.checked_add(micros)?;
+    Some(if neg { -v } else { v })
 }
 
 /// A hint when a time looks like another format than the declared one.
@@ -576,6 +710,28 @@ mod tests {
             if time[w[0]] == time[w[1]] {
                 assert!(tp[w[0]] < tp[w[1]]);
             }
+        }
+    }
+
+    #[test]
+    fn decimals_in_micros() {
+        assert_eq!(parse_micros(b"12.5"), Some(12_500_000));
+        assert_eq!(parse_micros(b"-0.99"), Some(-990_000));
+        assert_eq!(parse_micros(b"+7"), Some(7_000_000));
+        assert_eq!(parse_micros(b".5"), Some(500_000));
+        assert_eq!(parse_micros(b"1.0000005"), Some(1_000_001));
+        assert_eq!(parse_micros(b"0.1234564"), Some(123_456));
+        for bad in [
+            &b""[..],
+            b"-",
+            b".",
+            b"1,5",
+            b"1e3",
+            b"12.5.1",
+            b"abc",
+            b"99999999999999999999",
+        ] {
+            assert_eq!(parse_micros(bad), None, "{:?}", String::from_utf8_lossy(bad));
         }
     }
 

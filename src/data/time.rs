@@ -12,8 +12,14 @@ const MICROS_PER_DAY: i64 = 86_400 * MICROS_PER_SEC;
 /// Parses one time field; `None` when it does not match the format.
 #[inline]
 pub fn parse(field: &[u8], format: TimeFormat) -> Option<i64> {
+    parse_cached(field, format, &mut DateCache::default())
+}
+
+/// [`parse`] with a cache of the last date (for the row loop).
+#[inline]
+pub fn parse_cached(field: &[u8], format: TimeFormat, cache: &mut DateCache) -> Option<i64> {
     match format {
-        TimeFormat::Rfc3339 => parse_rfc3339(field),
+        TimeFormat::Rfc3339 => parse_rfc3339_cached(field, cache),
         TimeFormat::UnixS => parse_unix(field, 6),
         TimeFormat::UnixMs => parse_unix(field, 3),
         TimeFormat::UnixUs => parse_unix(field, 0),
@@ -92,7 +98,19 @@ fn digits(s: &[u8], at: usize, n: usize) -> Option<i64> {
 
 /// `YYYY-MM-DD`, `YYYY-MM-DD[T ]HH:MM:SS[.f…][Z|±HH:MM|±HHMM]`.
 pub fn parse_rfc3339(field: &[u8]) -> Option<i64> {
-    let s = trim(field);
+    parse_rfc3339_cached(field, &mut DateCache::default())
+}
+
+/// The last date seen and its day number: rows of an export mostly share their date with
+/// the previous row, and validating and converting a date is half the work of a timestamp.
+#[derive(Default)]
+pub struct DateCache {
+    date: [u8; 10],
+    days: i64,
+    valid: bool,
+}
+
+fn parse_date_part(s: &[u8]) -> Option<i64> {
     let year = digits(s, 0, 4)?;
     if s.get(4) != Some(&b'-') || s.get(7) != Some(&b'-') {
         return None;
@@ -102,7 +120,24 @@ pub fn parse_rfc3339(field: &[u8]) -> Option<i64> {
     if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
         return None;
     }
-    let date_us = days_from_civil(year, month, day) * MICROS_PER_DAY;
+    Some(days_from_civil(year, month, day))
+}
+
+/// [`parse_rfc3339`] with a cache of the last date part.
+#[inline]
+pub fn parse_rfc3339_cached(field: &[u8], cache: &mut DateCache) -> Option<i64> {
+    let s = trim(field);
+    let date = s.get(..10)?;
+    let days = if cache.valid && cache.date == date {
+        cache.days
+    } else {
+        let days = parse_date_part(date)?;
+        cache.date.copy_from_slice(date);
+        cache.days = days;
+        cache.valid = true;
+        days
+    };
+    let date_us = days * MICROS_PER_DAY;
     if s.len() == 10 {
         return Some(date_us);
     }
@@ -267,6 +302,20 @@ mod tests {
             assert_eq!(us(bad), None, "{bad:?} must not parse");
         }
         assert_eq!(us("2024-02-29"), Some(days_from_civil(2024, 2, 29) * MICROS_PER_DAY));
+    }
+
+    #[test]
+    fn the_date_cache_never_changes_results() {
+        let mut cache = DateCache::default();
+        for s in [
+            "2026-01-05T10:00:00Z",
+            "2026-01-05T11:00:00Z",
+            "2026-02-30T10:00:00Z",
+            "2026-01-05",
+            "2026-01-05x",
+        ] {
+            assert_eq!(parse_rfc3339_cached(s.as_bytes(), &mut cache), us(s), "{s}");
+        }
     }
 
     #[test]
