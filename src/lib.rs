@@ -53,34 +53,7 @@ pub fn analyse(root: &Path) -> (Option<Analysis>, Diagnostics) {
         return (None, diags);
     }
     let kpis = timed("compute kpis", || kpi::compute(&project, &data));
-    target_warnings(&project, &kpis, &mut diags);
-    (Some(Analysis { project, data, kpis }), diags)
-}
-
-/// A missed target is a warning located where the target is declared.
-fn target_warnings(project: &Project, kpis: &kpi::Kpis, diags: &mut Diagnostics) {
-    for (j, k) in project.journeys.iter().zip(&kpis.journeys) {
-        for (t, r) in j.targets.iter().zip(&k.targets) {
-            if r.met {
-                continue;
-            }
-            let bounds = match (r.min, r.max) {
-                (Some(lo), Some(hi)) => format!("between {lo} and {hi}"),
-                (Some(lo), None) => format!("at least {lo}"),
-                (None, Some(hi)) => format!("at most {hi}"),
-                (None, None) => String::new(),
-            };
-            let actual = r
-                .actual
-                .map_or_else(|| "no value (no data)".to_string(), |a| format!("{a:.4}"));
-            diags.push(
-                diagnostics::Diagnostic::warning(format!(
-                    "target missed in journey `{}`: `{}` is {actual}, expected {bounds}",
-                    j.id, r.kpi
-                ))
-                .at(t.loc.clone()),
-            );
-        }
-    }
+    diags.extend(kpi::checks::warnings(&project, &data, &kpis));
     diags.sort();
+    (Some(Analysis { project, data, kpis }), diags)
 }

@@ -3,8 +3,11 @@
 //! All of them accept plain or gzip-compressed files (by the `.gz` extension or the gzip
 //! magic bytes), a UTF-8 byte-order mark, CRLF line ends and quoted fields.
 
+pub mod cohorts;
 pub mod events;
 mod intern;
+pub mod metrics;
+mod table;
 pub mod time;
 
 use std::fs::File;
@@ -71,6 +74,8 @@ pub fn read_header(path: &Path) -> io::Result<Vec<String>> {
 #[derive(Debug, Default)]
 pub struct JourneyData {
     pub events: Option<events::EventData>,
+    pub metrics: Option<metrics::MetricsData>,
+    pub cohorts: Option<cohorts::CohortData>,
 }
 
 /// Reads the data of every journey of the project, in project order. Data errors and
@@ -84,7 +89,20 @@ pub fn load_journey(journey: &Journey, diags: &mut Diagnostics) -> JourneyData {
     if let Some(ev) = &events {
         event_warnings(journey, ev, diags);
     }
-    JourneyData { events }
+    let metrics = metrics::read(journey, diags);
+    let cohorts = cohorts::read(journey, diags);
+    if let (Some(_), Some(c)) = (&journey.events, &journey.cohorts) {
+        diags.push(
+            Diagnostic::warning("[data.cohorts] is not used: retention is computed from [data.events]")
+                .at(c.loc.clone())
+                .help("remove [data.cohorts], or [data.events] to use the cohort table"),
+        );
+    }
+    JourneyData {
+        events,
+        metrics,
+        cohorts,
+    }
 }
 
 /// Touchpoint events never seen in the data, and event names no touchpoint maps.

@@ -1,7 +1,9 @@
 //! Pure computations: from a journey and its loaded data to the `kpis.json` object of
 //! SPEC §5. Nothing here reads files or prints.
 
+pub mod checks;
 pub mod funnel;
+pub mod metrics;
 pub mod retention;
 
 use std::collections::BTreeMap;
@@ -138,6 +140,15 @@ pub fn journey(j: &Journey, data: &JourneyData) -> JourneyKpis {
         Some(ev) => from_events(j, ev),
         None => empty(j),
     };
+    if let Some(m) = &data.metrics {
+        metrics::apply_touchpoint_metrics(j, m, &mut k);
+        if data.events.is_none() {
+            metrics::apply_metrics_funnel(j, m, &mut k);
+        }
+    }
+    if let (None, Some(c)) = (&data.events, &data.cohorts) {
+        k.retention = Some(retention::from_cohorts(j, c));
+    }
     k.targets = targets(j, &k);
     k
 }

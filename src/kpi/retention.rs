@@ -4,8 +4,9 @@
 use std::collections::BTreeMap;
 
 use super::{ratio, Cohort, RetentionKpis};
+use crate::data::cohorts::CohortData;
 use crate::data::events::EventData;
-use crate::data::time::{period_index, period_start};
+use crate::data::time::{format_date, period_index, period_start};
 use crate::spec::Journey;
 
 /// Columns after period 0 when `[retention] periods` is not set.
@@ -61,6 +62,21 @@ pub fn from_events(journey: &Journey, data: &EventData) -> Option<RetentionKpis>
         periods,
         table,
     ))
+}
+
+/// Retention from a pre-computed cohort table: `retained[N]` is the row's users, null
+/// where the row is missing; no cohort or return stage.
+pub fn from_cohorts(journey: &Journey, data: &CohortData) -> RetentionKpis {
+    let periods = journey.retention.periods.unwrap_or_else(|| data.max_period()) as usize;
+    let table = data
+        .cohorts
+        .iter()
+        .map(|(&day, rows)| {
+            let cells = (0..=periods).map(|n| rows.get(&(n as u32)).copied()).collect();
+            (format_date(day), cells)
+        })
+        .collect();
+    build(journey.retention.period.as_str(), None, None, periods, table)
 }
 
 /// Rates and the weighted average from cohort rows `(start, retained[0..=periods])`;

@@ -1,0 +1,92 @@
+//! `[data.cohorts]`: a pre-computed cohort table, `cohort,period,users`.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::table::read_rows;
+use super::time::parse_date;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::spec::Journey;
+
+/// cohort start (day number) → period → users.
+#[derive(Debug, Default, Clone)]
+pub struct CohortData {
+    pub cohorts: BTreeMap<i64, BTreeMap<u32, u64>>,
+}
+
+impl CohortData {
+    pub fn max_period(&self) -> u32 {
+        self.cohorts
+            .values()
+            .filter_map(|p| p.keys().next_back().copied())
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+const COHORT: usize = 0;
+const PERIOD: usize = 1;
+const USERS: usize = 2;
+
+pub fn read(journey: &Journey, diags: &mut Diagnostics) -> Option<CohortData> {
+    let file = journey.cohorts.as_ref()?;
+    let mut data = CohortData::default();
+    let mut first_line: HashMap<i64, usize> = HashMap::new();
+    let mut seen: HashMap<(i64, u32), usize> = HashMap::new();
+    let mut errors = 0;
+    let ok = read_rows(file, super::COHORTS_COLUMNS, diags, |row, diags| {
+        let date = parse_date(row.get(COHORT).as_bytes());
+        let period = row.get(PERIOD).parse::<u32>().ok();
+        let users = row.get(USERS).parse::<u64>().ok();
+        let mut bad = |d: Diagnostic| {
+            diags.push(d);
+            errors += 1;
+        };
+        if date.is_none() {
+            bad(row.error(
+                COHORT,
+                format!("invalid cohort date `{}`: expected YYYY-MM-DD", row.get(COHORT)),
+            ));
+        }
+        if period.is_none() {
+            bad(row.error(
+                PERIOD,
+                format!("invalid period `{}`: expected a whole number ≥ 0", row.get(PERIOD)),
+            ));
+        }
+        if users.is_none() {
+            bad(row.error(
+                USERS,
+                format!("invalid users `{}`: expected a whole number ≥ 0", row.get(USERS)),
+            ));
+        }
+        let (Some(date), Some(period), Some(users)) = (date, period, users) else {
+            return;
+        };
+        if let Some(first) = seen.insert((date, period), row.line) {
+            bad(row
+                .error(
+                    COHORT,
+                    format!("duplicate row for cohort {} period {period}", row.get(COHORT)),
+                )
+                .help(format!("first given on line {first}")));
+            return;
+        }
+        first_line.entry(date).or_insert(row.line);
+        data.cohorts.entry(date).or_default().insert(period, users);
+    });
+    for (date, periods) in &data.cohorts {
+        if !periods.contains_key(&0) {
+            let line = first_line[date];
+            diags.push(
+                Diagnostic::error(format!(
+                    "cohort {} has no period 0 row (the cohort's size)",
+                    super::time::format_date(*date)
+                ))
+                .at(crate::diagnostics::Location::at_line(&file.display, line, 1, None))
+                .help("add a row `<cohort>,0,<users>`"),
+            );
+            errors += 1;
+        }
+    }
+    (ok && errors == 0).then_some(data)
+}

@@ -1,0 +1,125 @@
+//! Small aggregated exports (`[data.metrics]`, `[data.cohorts]`): rows of named columns,
+//! each bad value reported with file, line, column and the row's text.
+//!
+//! These files have thousands of rows, not millions, so clarity wins over speed here:
+//! fields are decoded as strings and every problem is a located diagnostic.
+
+use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+use crate::spec::DataFile;
+
+/// One data row, with what is needed to point at any of its fields.
+pub struct Row<'a> {
+    fields: Vec<String>,
+    /// Index of each requested column in `fields`.
+    columns: &'a [usize],
+    file: &'a str,
+    pub line: usize,
+}
+
+impl Row<'_> {
+    /// The value of the `i`-th requested column, trimmed.
+    pub fn get(&self, i: usize) -> &str {
+        self.fields.get(self.columns[i]).map_or("", |f| f.trim())
+    }
+
+    /// The location of the `i`-th requested column, with the row as the snippet.
+    pub fn loc(&self, i: usize) -> Location {
+        let idx = self.columns[i];
+        let column = 1 + self.fields[..idx.min(self.fields.len())]
+            .iter()
+            .map(|f| f.chars().count() + 1)
+            .sum::<usize>();
+        let mut loc = Location::at_line(self.file, self.line, column, Some(self.fields.join(",")));
+        loc.width = self.fields.get(idx).map_or(1, |f| f.chars().count().max(1));
+        loc
+    }
+
+    pub fn error(&self, i: usize, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::error(message).at(self.loc(i))
+    }
+}
+
+/// Calls `f` for every data row of `file`, whose header must name `columns` (in any
+/// order). Returns false when the file could not be read at all.
+pub fn read_rows(
+    file: &DataFile,
+    columns: &[&str],
+    diags: &mut Diagnostics,
+    mut f: impl FnMut(&Row, &mut Diagnostics),
+) -> bool {
+    let io_error = |e: &dyn std::fmt::Display| {
+        Diagnostic::error(format!("cannot read data file `{}`: {e}", file.display)).at(file.loc.clone())
+    };
+    let reader = match super::open(&file.path) {
+        Ok(r) => r,
+        Err(e) => {
+            diags.push(io_error(&e));
+            return false;
+        }
+    };
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(reader);
+    let mut rec = csv::ByteRecord::new();
+    let header: Vec<String> = match rdr.read_byte_record(&mut rec) {
+        Ok(true) => rec
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let f = if i == 0 {
+                    f.strip_prefix(b"\xef\xbb\xbf").unwrap_or(f)
+                } else {
+                    f
+                };
+                String::from_utf8_lossy(f).trim().to_string()
+            })
+            .collect(),
+        Ok(false) => {
+            diags.push(io_error(&"the file is empty (no header row)"));
+            return false;
+        }
+        Err(e) => {
+            diags.push(io_error(&e));
+            return false;
+        }
+    };
+    let Some(idx) = columns
+        .iter()
+        .map(|c| header.iter().position(|h| h == c))
+        .collect::<Option<Vec<usize>>>()
+    else {
+        // The spec layer reports missing columns; nothing more to say here.
+        return false;
+    };
+    loop {
+        match rdr.read_byte_record(&mut rec) {
+            Ok(true) => {}
+            Ok(false) => return true,
+            Err(e) => {
+                diags.push(io_error(&e));
+                return false;
+            }
+        }
+        let row = Row {
+            fields: rec.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect(),
+            columns: &idx,
+            file: &file.display,
+            line: rec.position().map_or(0, |p| p.line() as usize),
+        };
+        if row.fields.len() != header.len() {
+            diags.push(
+                Diagnostic::error(format!("expected {} fields, found {}", header.len(), row.fields.len()))
+                    .at(Location::at_line(
+                        &file.display,
+                        row.line,
+                        1,
+                        Some(row.fields.join(",")),
+                    ))
+                    .help("quote fields that contain commas"),
+            );
+            continue;
+        }
+        f(&row, diags);
+    }
+}

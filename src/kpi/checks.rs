@@ -1,0 +1,60 @@
+//! Warnings that need the computed KPIs: missed targets (located where the target is
+//! declared, so CI annotations point at the TOML line) and stage `users` rows of a
+//! metrics file that disagree with the funnel computed from events.
+
+use super::{JourneyKpis, Kpis};
+use crate::data::JourneyData;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::spec::{Journey, Project};
+
+pub fn warnings(project: &Project, data: &[JourneyData], kpis: &Kpis) -> Diagnostics {
+    let mut diags = Diagnostics::default();
+    for ((j, d), k) in project.journeys.iter().zip(data).zip(&kpis.journeys) {
+        metrics_disagreement(j, d, k, &mut diags);
+        missed_targets(j, k, &mut diags);
+    }
+    diags
+}
+
+fn missed_targets(j: &Journey, k: &JourneyKpis, diags: &mut Diagnostics) {
+    for (t, r) in j.targets.iter().zip(&k.targets) {
+        if r.met {
+            continue;
+        }
+        let bounds = match (r.min, r.max) {
+            (Some(lo), Some(hi)) => format!("between {lo} and {hi}"),
+            (Some(lo), None) => format!("at least {lo}"),
+            (None, Some(hi)) => format!("at most {hi}"),
+            (None, None) => String::new(),
+        };
+        let actual = r
+            .actual
+            .map_or_else(|| "unknown (no data)".to_string(), |a| format!("{a:.4}"));
+        diags.push(
+            Diagnostic::warning(format!(
+                "target missed in journey `{}`: `{}` is {actual}, expected {bounds}",
+                j.id, r.kpi
+            ))
+            .at(t.loc.clone()),
+        );
+    }
+}
+
+fn metrics_disagreement(j: &Journey, d: &JourneyData, k: &JourneyKpis, diags: &mut Diagnostics) {
+    let (Some(_), Some(m), Some(file)) = (&d.events, &d.metrics, &j.metrics) else {
+        return;
+    };
+    for ((stage, sum), step) in j.stages.iter().zip(super::metrics::stage_sums(m)).zip(&k.funnel.steps) {
+        if let (Some(sum), Some(users)) = (sum, step.users) {
+            if sum != users {
+                diags.push(
+                    Diagnostic::warning(format!(
+                        "stage `{}`: the metrics file says {sum} users, the events give {users}; the events are used",
+                        stage.id
+                    ))
+                    .at(file.loc.clone()),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,445 @@
+//! Aggregated exports (`[data.metrics]`, `[data.cohorts]`), targets and the CI gate
+//! (`check --strict`, `--format json|github`). Fixtures: tests/fixtures/aggregates/.
+
+mod common;
+
+use common::*;
+use serde_json::{json, Value};
+
+fn kpis_of(dir: &std::path::Path) -> Value {
+    let out = run(&["kpis", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    serde_json::from_slice::<Value>(&out.stdout).unwrap()["journeys"][0].clone()
+}
+
+fn check_json(dir: &std::path::Path, strict: bool) -> (i32, Value) {
+    let mut args = vec!["check", dir.to_str().unwrap(), "--format", "json"];
+    if strict {
+        args.push("--strict");
+    }
+    let out = run(&args);
+    (out.status.code().unwrap(), serde_json::from_slice(&out.stdout).unwrap())
+}
+
+fn edit(dir: &std::path::Path, file: &str, from: &str, to: &str) {
+    let path = dir.join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{file} lacks {from:?}");
+    std::fs::write(path, text.replace(from, to)).unwrap();
+}
+
+#[test]
+fn metrics_only_funnel_touchpoint_metrics_and_cohort_retention() {
+    let dir = overlay("aggregates", "base");
+    let k = kpis_of(dir.path());
+    assert_eq!(
+        k["funnel"],
+        json!({"window_seconds": null, "steps": [
+            {"stage": "visit", "users": 100, "conversion_from_previous": null, "conversion_from_start": 1.0, "drop_off": 0, "median_seconds_from_previous": null},
+            {"stage": "signup", "users": 25, "conversion_from_previous": 0.25, "conversion_from_start": 0.25, "drop_off": 75, "median_seconds_from_previous": null}
+        ]})
+    );
+    assert_eq!(k["conversion_rate"], json!(0.25));
+    assert_eq!(k["stages"][0]["reach"], json!(100));
+    let ad = &k["stages"][0]["touchpoints"][0];
+    assert_eq!(
+        (&ad["users"], &ad["events"], &ad["exits"]),
+        (&Value::Null, &Value::Null, &Value::Null)
+    );
+    assert_eq!(
+        ad["metrics"],
+        json!({
+            "ctr": {"value": 0.03, "series": [{"date": "2026-01-05", "value": 0.02}, {"date": "2026-01-12", "value": 0.04}]},
+            "spend": {"value": 450.5, "series": [{"date": "2026-01-05", "value": 200.0}, {"date": "2026-01-12", "value": 250.5}]}
+        })
+    );
+    let form = &k["stages"][1]["touchpoints"][0]["metrics"];
+    assert_eq!(
+        form["completion"]["value"],
+        json!(0.6),
+        "last = the value at the latest date"
+    );
+    assert_eq!(form["errors"]["value"], json!(7.0));
+    assert_eq!(k["segments"], json!([]));
+    assert_eq!(k["revenue"], Value::Null);
+    assert_eq!(
+        k["retention"],
+        json!({"period": "month", "cohort_stage": null, "return_stage": null, "cohorts": [
+            {"start": "2026-01-01", "size": 100, "retained": [100, 40, 25], "rates": [1.0, 0.4, 0.25]},
+            {"start": "2026-02-01", "size": 50, "retained": [50, 30, null], "rates": [1.0, 0.6, null]},
+            {"start": "2026-03-01", "size": 20, "retained": [20, null, null], "rates": [1.0, null, null]}
+        ], "average": [1.0, 70.0 / 150.0, 0.25]})
+    );
+    // Targets in declaration order: journey, then stages, then touchpoint metrics.
+    let targets: Vec<(String, Value, bool)> = k["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["kpi"].as_str().unwrap().to_string(),
+                t["actual"].clone(),
+                t["met"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        targets,
+        vec![
+            ("conversion_rate".to_string(), json!(0.25), true),
+            ("retention:1".to_string(), json!(70.0 / 150.0), false),
+            ("stages.signup.conversion_from_previous".to_string(), json!(0.25), true),
+            ("touchpoints.ad.ctr".to_string(), json!(0.03), true),
+            ("touchpoints.ad.spend".to_string(), json!(450.5), true),
+        ]
+    );
+}
+
+#[test]
+fn periods_from_retention_config_override_the_file() {
+    let dir = overlay("aggregates", "base");
+    edit(
+        dir.path(),
+        "journeys/m.toml",
+        "period = \"month\"",
+        "period = \"month\"\nperiods = 1",
+    );
+    let k = kpis_of(dir.path());
+    assert_eq!(k["retention"]["cohorts"][0]["retained"], json!([100, 40]));
+    assert_eq!(k["retention"]["average"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn strict_fails_on_a_missed_target_and_passes_when_met() {
+    let dir = overlay("aggregates", "base");
+    let (code, doc) = check_json(dir.path(), false);
+    assert_eq!(code, 0, "{doc}");
+    let warnings = doc["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1, "{doc}");
+    assert!(warnings[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("`retention:1` is 0.4667, expected at least 0.5"));
+    assert_eq!(
+        (warnings[0]["file"].as_str(), warnings[0]["line"].as_u64()),
+        (Some("journeys/m.toml"), Some(14))
+    );
+    let (code, doc) = check_json(dir.path(), true);
+    assert_eq!(code, 1);
+    assert_eq!(doc["ok"], false);
+    // The JSON document carries every target with its actual value.
+    let t = &doc["targets"][1];
+    assert_eq!(
+        (t["journey"].as_str(), t["kpi"].as_str(), t["met"].as_bool()),
+        (Some("m"), Some("retention:1"), Some(false))
+    );
+    edit(
+        dir.path(),
+        "journeys/m.toml",
+        "retention = { period = 1, min = 0.5 }",
+        "retention = { period = 1, min = 0.45 }",
+    );
+    let (code, doc) = check_json(dir.path(), true);
+    assert_eq!(code, 0, "{doc}");
+    assert!(doc["targets"].as_array().unwrap().iter().all(|t| t["met"] == true));
+}
+
+#[test]
+fn every_target_kind_met_and_missed() {
+    // (file edit, kpi that must now be missed)
+    let cases = [
+        (
+            "conversion_rate = { min = 0.2 }",
+            "conversion_rate = { min = 0.3 }",
+            "conversion_rate",
+        ),
+        (
+            "target = { min = 0.25 }",
+            "target = { min = 0.26 }",
+            "stages.signup.conversion_from_previous",
+        ),
+        (
+            "target = { min = 0.02, max = 0.05 }",
+            "target = { min = 0.02, max = 0.025 }",
+            "touchpoints.ad.ctr",
+        ),
+        (
+            "target = { max = 500 }",
+            "target = { max = 400 }",
+            "touchpoints.ad.spend",
+        ),
+    ];
+    for (from, to, kpi) in cases {
+        let dir = overlay("aggregates", "base");
+        edit(
+            dir.path(),
+            "journeys/m.toml",
+            "retention = { period = 1, min = 0.5 }",
+            "retention = { period = 1, max = 0.5 }",
+        );
+        assert_eq!(check_json(dir.path(), true).0, 0, "all met before editing {kpi}");
+        edit(dir.path(), "journeys/m.toml", from, to);
+        let (code, doc) = check_json(dir.path(), true);
+        assert_eq!(code, 1, "{kpi}: {doc}");
+        let missed: Vec<&str> = doc["targets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["met"] == false)
+            .map(|t| t["kpi"].as_str().unwrap())
+            .collect();
+        assert_eq!(missed, vec![kpi]);
+        assert_eq!(
+            check_json(dir.path(), false).0,
+            0,
+            "{kpi}: a missed target fails only with --strict"
+        );
+    }
+}
+
+#[test]
+fn event_journey_targets_aov_and_repeat_purchase_rate() {
+    let dir = overlay("aggregates", "events_and_aggregates");
+    std::fs::write(
+        dir.path().join("data/events.csv"),
+        "user_id,timestamp,event,revenue\nu1,2026-01-05T10:00:00Z,ad_click,\nu1,2026-01-05T10:05:00Z,signup,30\nu1,2026-01-06T10:05:00Z,signup,50\nu2,2026-01-05T11:00:00Z,signup,20\n",
+    )
+    .unwrap();
+    edit(
+        dir.path(),
+        "journeys/m.toml",
+        "[data.events]",
+        "[targets]\naov = { min = 35 }\nrepeat_purchase_rate = { min = 0.6 }\n\n[data.events]",
+    );
+    let (_, doc) = check_json(dir.path(), false);
+    let t: Vec<(String, Value, bool)> = doc["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["kpi"].as_str().unwrap().to_string(),
+                t["actual"].clone(),
+                t["met"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        t,
+        vec![
+            ("aov".to_string(), json!(100.0 / 3.0), false),
+            ("repeat_purchase_rate".to_string(), json!(0.5), false)
+        ]
+    );
+}
+
+#[test]
+fn github_annotations_point_at_the_target_line() {
+    let dir = overlay("aggregates", "base");
+    let out = run(&["check", dir.path().to_str().unwrap(), "--format", "github", "--strict"]);
+    assert_eq!(out.status.code(), Some(1));
+    let lines: Vec<String> = stdout(&out).lines().map(String::from).collect();
+    assert_eq!(
+        lines,
+        vec!["::warning file=journeys/m.toml,line=14,col=13::target missed in journey `m`: `retention:1` is 0.4667, expected at least 0.5"]
+    );
+}
+
+/// (fixture, exit code, file, line, column, message part)
+fn expect_one(fixture: &str, kind: &str, file: &str, line: u64, column: u64, message: &str) -> Value {
+    let dir = overlay("aggregates", fixture);
+    let (code, doc) = check_json(dir.path(), false);
+    assert_eq!(code, if kind == "errors" { 1 } else { 0 }, "{fixture}: {doc}");
+    let found: Vec<&Value> = doc[kind]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["message"].as_str().unwrap().contains(message))
+        .collect();
+    assert_eq!(found.len(), 1, "{fixture}: no {kind} containing {message:?} in {doc}");
+    let d = found[0];
+    assert_eq!(
+        (d["file"].as_str(), d["line"].as_u64(), d["column"].as_u64()),
+        (Some(file), Some(line), Some(column)),
+        "{fixture}: {d}"
+    );
+    d.clone()
+}
+
+#[test]
+fn metrics_reader_errors() {
+    expect_one(
+        "metrics_bad_date",
+        "errors",
+        "data/metrics.csv",
+        3,
+        1,
+        "invalid date `2026-13-05`: expected YYYY-MM-DD",
+    );
+    let d = expect_one(
+        "metrics_bad_value",
+        "errors",
+        "data/metrics.csv",
+        3,
+        19,
+        "invalid value `0,02`: expected a number",
+    );
+    assert_eq!(d["help"], "use a dot as the decimal separator");
+    let d = expect_one(
+        "metrics_duplicate",
+        "errors",
+        "data/metrics.csv",
+        4,
+        1,
+        "duplicate row for (2026-01-05, ad, spend)",
+    );
+    assert!(d["help"].as_str().unwrap().contains("first given on line 3"));
+    expect_one(
+        "metrics_users_not_whole",
+        "errors",
+        "data/metrics.csv",
+        2,
+        24,
+        "`users` must be a whole number",
+    );
+    expect_one("metrics_empty_key", "errors", "data/metrics.csv", 2, 12, "empty key");
+    expect_one(
+        "metrics_field_count",
+        "errors",
+        "data/metrics.csv",
+        2,
+        1,
+        "expected 4 fields, found 3",
+    );
+}
+
+#[test]
+fn metrics_reader_warnings() {
+    let d = expect_one(
+        "metrics_undeclared_key",
+        "warnings",
+        "data/metrics.csv",
+        3,
+        12,
+        "key `sigup` is neither a stage nor a touchpoint of journey `m` (2 rows ignored)",
+    );
+    assert_eq!(d["help"], "did you mean `signup`?");
+    let d = expect_one(
+        "metrics_undeclared_metric",
+        "warnings",
+        "data/metrics.csv",
+        4,
+        15,
+        "metric `spnd` of touchpoint `ad` is not declared",
+    );
+    assert_eq!(d["help"], "did you mean `spend`?");
+    let d = expect_one(
+        "metrics_undeclared_metric",
+        "warnings",
+        "data/metrics.csv",
+        3,
+        15,
+        "metric `cpc` of touchpoint `ad` is not declared in the spec (1 row ignored)",
+    );
+    assert!(d["help"]
+        .as_str()
+        .unwrap()
+        .contains("declare it under [[stages.touchpoints.metrics]] of `ad`"));
+    let d = expect_one(
+        "metrics_stage_metric",
+        "warnings",
+        "data/metrics.csv",
+        3,
+        18,
+        "metric `sessions` of stage `visit` is not declared",
+    );
+    assert_eq!(d["help"], "stage rows only carry `users`");
+}
+
+#[test]
+fn cohorts_reader_errors() {
+    expect_one(
+        "cohorts_bad_values",
+        "errors",
+        "data/cohorts.csv",
+        3,
+        1,
+        "invalid cohort date `2026-01-32`",
+    );
+    expect_one(
+        "cohorts_bad_values",
+        "errors",
+        "data/cohorts.csv",
+        4,
+        12,
+        "invalid period `-1`",
+    );
+    expect_one(
+        "cohorts_bad_values",
+        "errors",
+        "data/cohorts.csv",
+        5,
+        14,
+        "invalid users `many`",
+    );
+    expect_one(
+        "cohorts_duplicate",
+        "errors",
+        "data/cohorts.csv",
+        3,
+        1,
+        "duplicate row for cohort 2026-01-01 period 0",
+    );
+    expect_one(
+        "cohorts_no_size",
+        "errors",
+        "data/cohorts.csv",
+        3,
+        1,
+        "cohort 2026-02-01 has no period 0 row",
+    );
+}
+
+#[test]
+fn events_win_over_aggregates_with_warnings() {
+    let d = expect_one(
+        "events_and_aggregates",
+        "warnings",
+        "journeys/m.toml",
+        7,
+        8,
+        "the metrics file says 3 users, the events give 1",
+    );
+    assert!(d["message"].as_str().unwrap().contains("stage `signup`"));
+    expect_one(
+        "events_and_aggregates",
+        "warnings",
+        "journeys/m.toml",
+        10,
+        8,
+        "[data.cohorts] is not used",
+    );
+    let dir = overlay("aggregates", "events_and_aggregates");
+    let k = kpis_of(dir.path());
+    assert_eq!(k["funnel"]["steps"][0]["users"], json!(2), "the events' funnel");
+    assert_eq!(k["funnel"]["steps"][1]["users"], json!(1));
+    assert_eq!(k["stages"][0]["touchpoints"][0]["metrics"]["ctr"]["value"], json!(0.03));
+    assert_eq!(k["retention"]["cohort_stage"], "signup", "retention from events");
+}
+
+#[test]
+fn example_b2b_journey_is_measured_from_aggregates() {
+    let out = run(&["kpis", example().to_str().unwrap(), "--journey", "b2b-lead"]);
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let j = &doc["journeys"][0];
+    assert!(j["funnel"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| s["users"].as_u64().unwrap() > 0));
+    assert!(j["conversion_rate"].as_f64().unwrap() > 0.0);
+    let webinar = &j["stages"][1]["touchpoints"][1];
+    assert_eq!(webinar["id"], "webinar");
+    assert_eq!(webinar["metrics"]["attendees"]["series"].as_array().unwrap().len(), 12);
+    assert_eq!(j["targets"].as_array().unwrap().len(), 8);
+}
