@@ -201,8 +201,9 @@ fn user_id(rng: &mut Rng) -> String {
 }
 
 /// Writes `users` simulated customers. Rows are shuffled within day-sized buckets, as
-/// exports come roughly but not exactly in time order.
-fn write_events(users: u64, seed: u64, out: &mut dyn Write) -> std::io::Result<u64> {
+/// exports come roughly but not exactly in time order. With `until`, rows after that time
+/// are left out, like an export covering a fixed date range.
+fn write_events(users: u64, seed: u64, until: Option<i64>, out: &mut dyn Write) -> std::io::Result<u64> {
     let mut rng = Rng(seed);
     writeln!(out, "distinct_id,timestamp,event,segment,revenue")?;
     let mut line = String::with_capacity(128);
@@ -219,7 +220,7 @@ fn write_events(users: u64, seed: u64, out: &mut dyn Write) -> std::io::Result<u
             let id = user_id(&mut rng);
             rows.clear();
             simulate_user(&mut rng, &mut rows);
-            for r in &rows {
+            for r in rows.iter().filter(|r| until.is_none_or(|u| r.t < u)) {
                 line.clear();
                 line.push_str(&id);
                 line.push(',');
@@ -313,7 +314,7 @@ fn main() {
             let dir = Path::new(dir);
             std::fs::create_dir_all(dir).expect("create data dir");
             let mut w = create(&dir.join("events.csv"));
-            let n = write_events(6_000, 2026, &mut w).expect("write events");
+            let n = write_events(6_000, 2026, Some(START + DAYS * 86_400), &mut w).expect("write events");
             w.flush().expect("flush");
             let mut w = create(&dir.join("b2b-metrics.csv"));
             write_b2b_metrics(7, &mut w).expect("write metrics");
@@ -324,7 +325,7 @@ fn main() {
             let users: u64 = users.parse().expect("USERS is a number");
             let seed: u64 = seed.parse().expect("SEED is a number");
             let mut w = create(Path::new(out));
-            let n = write_events(users, seed, &mut w).expect("write events");
+            let n = write_events(users, seed, None, &mut w).expect("write events");
             w.flush().expect("flush");
             eprintln!(
                 "wrote {n} events for {users} users ({:.2} per user) to {out}",

@@ -9,6 +9,7 @@ pub mod diagnostics;
 pub mod init;
 pub mod kpi;
 pub mod report;
+pub mod site;
 pub mod spec;
 
 use std::path::Path;

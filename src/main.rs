@@ -89,7 +89,8 @@ fn main() -> ExitCode {
         Command::Init { dir } => init(dir),
         Command::Check { dir, strict, format } => check(dir, strict, format),
         Command::Kpis { dir, journey, format } => kpis(dir, journey, format),
-        Command::Build { .. } | Command::Serve { .. } => {
+        Command::Build { dir, output, base_url } => build(dir, output, base_url),
+        Command::Serve { .. } => {
             eprintln!("error: this command is not yet available in this version of journeymap");
             ExitCode::from(2)
         }
@@ -193,4 +194,37 @@ fn kpis(dir: PathBuf, only: Option<String>, format: KpiFormat) -> ExitCode {
         return ExitCode::from(2);
     }
     ExitCode::SUCCESS
+}
+
+fn build(dir: PathBuf, output: Option<PathBuf>, base_url: Option<String>) -> ExitCode {
+    let start = std::time::Instant::now();
+    let (analysis, diags) = journeymap::analyse(&dir);
+    print_diagnostics(&diags.items, Format::Human);
+    let Some(analysis) = analysis else {
+        eprintln!(
+            "build failed: {} errors; the previous output is untouched",
+            diags.errors().count()
+        );
+        return ExitCode::from(1);
+    };
+    let out = output.unwrap_or_else(|| dir.join("public"));
+    match journeymap::site::build(&analysis, &out, base_url.as_deref()) {
+        Ok(n) => {
+            eprintln!(
+                "built {n} files into {} in {} ms",
+                out.display(),
+                start.elapsed().as_millis()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(journeymap::site::BuildError::Render(d)) => {
+            print_diagnostics(&d.items, Format::Human);
+            eprintln!("build failed; the previous output is untouched");
+            ExitCode::from(1)
+        }
+        Err(journeymap::site::BuildError::Output(d)) => {
+            print_diagnostics(&[d], Format::Human);
+            ExitCode::from(2)
+        }
+    }
 }

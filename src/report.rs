@@ -4,36 +4,22 @@
 use std::fmt::Write as _;
 
 use crate::kpi::{Kpis, Step};
-use crate::spec::Project;
+use crate::site::i18n::Numbers;
+use crate::spec::{Language, Project};
+
+const EN: Numbers = Numbers { lang: Language::En };
 
 fn pct(v: Option<f64>) -> String {
-    v.map_or_else(|| "—".to_string(), |v| format!("{:.1}%", v * 100.0))
+    v.map_or_else(|| "—".to_string(), |v| EN.percent(v))
 }
 
 fn int(v: Option<u64>) -> String {
-    let Some(v) = v else { return "—".to_string() };
-    let digits = v.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    v.map_or_else(|| "—".to_string(), |v| EN.integer(v as f64))
 }
 
-/// "2d 3h", "45m", "12s": a duration short enough for a table cell.
+/// A duration for a table cell, with plain spaces (terminals align on them).
 pub fn duration(secs: Option<f64>) -> String {
-    let Some(s) = secs else { return "—".to_string() };
-    let s = s.round() as i64;
-    let (d, h, m) = (s / 86_400, s % 86_400 / 3600, s % 3600 / 60);
-    match (d, h, m) {
-        (0, 0, 0) => format!("{s}s"),
-        (0, 0, m) => format!("{m}m {}s", s % 60),
-        (0, h, m) => format!("{h}h {m}m"),
-        (d, h, _) => format!("{d}d {h}h"),
-    }
+    secs.map_or_else(|| "—".to_string(), |s| EN.duration(s).replace('\u{a0}', " "))
 }
 
 fn steps_table(out: &mut String, steps: &[Step]) {
@@ -75,10 +61,10 @@ pub fn table(project: &Project, kpis: &Kpis) -> String {
         if let Some(r) = &k.revenue {
             let _ = writeln!(
                 out,
-                "  revenue: {} orders, total {:.2}, AOV {}, {} buyers, repeat purchase rate {}",
+                "  revenue: {} orders, total {}, AOV {}, {} buyers, repeat purchase rate {}",
                 int(Some(r.orders)),
-                r.total,
-                r.aov.map_or("—".to_string(), |a| format!("{a:.2}")),
+                EN.number(r.total, 2),
+                r.aov.map_or("—".to_string(), |a| EN.number(a, 2)),
                 int(Some(r.buyers)),
                 pct(r.repeat_purchase_rate)
             );

@@ -1,0 +1,70 @@
+//! Markdown from specs (descriptions, pages) to safe HTML: pulldown-cmark with tables,
+//! footnotes, strikethrough and task lists, then ammonia, so that no script, event handler
+//! or `javascript:` URL written in a spec reaches a page.
+
+use std::sync::OnceLock;
+
+use pulldown_cmark::{html, Options, Parser};
+
+fn sanitizer() -> &'static ammonia::Builder<'static> {
+    static CLEANER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
+    CLEANER.get_or_init(|| {
+        let mut b = ammonia::Builder::default();
+        // Task lists render disabled checkboxes; footnotes link by id.
+        b.add_tags(["input"])
+            .add_tag_attributes("input", ["type", "checked", "disabled"])
+            .add_generic_attributes(["class", "id"])
+            .id_prefix(Some("md-"))
+            .link_rel(Some("noopener noreferrer"));
+        b
+    })
+}
+
+pub fn render(markdown: &str) -> String {
+    let mut opts = Options::empty();
+    opts.insert(Options::ENABLE_TABLES);
+    opts.insert(Options::ENABLE_FOOTNOTES);
+    opts.insert(Options::ENABLE_STRIKETHROUGH);
+    opts.insert(Options::ENABLE_TASKLISTS);
+    let mut raw = String::new();
+    html::push_html(&mut raw, Parser::new_ext(markdown, opts));
+    // Footnote references link to `#name`; ammonia prefixes ids with `md-`, so do the same
+    // to the fragments before cleaning.
+    let raw = raw.replace("href=\"#", "href=\"#md-");
+    sanitizer().clean(&raw).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::render;
+
+    #[test]
+    fn markdown_features() {
+        let html =
+            render("| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~ text[^n]\n\n- [x] done\n- [ ] todo\n\n[^n]: a note\n");
+        assert!(html.contains("<table>"), "{html}");
+        assert!(html.contains("<del>old</del>"), "{html}");
+        assert!(html.contains("type=\"checkbox\""), "{html}");
+        assert!(html.contains("href=\"#md-n\""), "{html}");
+        assert!(html.contains("id=\"md-n\""), "{html}");
+    }
+
+    #[test]
+    fn scripts_handlers_and_javascript_urls_are_removed() {
+        for evil in [
+            "<script>alert(1)</script>",
+            "<img src=x onerror=alert(1)>",
+            "[click](javascript:alert(1))",
+            "<a href=\"javascript:alert(1)\">x</a>",
+            "<iframe src=\"https://evil.example\"></iframe>",
+            "<svg onload=alert(1)>",
+            "<style>body{display:none}</style>",
+        ] {
+            let html = render(evil).to_lowercase();
+            assert!(!html.contains("<script"), "{evil} → {html}");
+            assert!(!html.contains("onerror") && !html.contains("onload"), "{evil} → {html}");
+            assert!(!html.contains("javascript:"), "{evil} → {html}");
+            assert!(!html.contains("<iframe") && !html.contains("<style"), "{evil} → {html}");
+        }
+    }
+}

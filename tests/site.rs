@@ -1,0 +1,357 @@
+//! `journeymap build`: the pages of SPEC §5, relative links, offline, determinism, language
+//! formatting, output safety and sanitizing. Fixtures: tests/fixtures/site/ and the example.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use common::*;
+
+/// Builds `project` into a fresh temporary directory; returns (tempdir, output path).
+fn build(project: &Path) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    let o = run(&["build", project.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    (tmp, out)
+}
+
+fn fixture(name: &str) -> PathBuf {
+    fixtures().join("site").join(name)
+}
+
+/// Every file of a directory: relative path → bytes.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            (
+                e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn html_files(dir: &Path) -> Vec<(String, String)> {
+    tree(dir)
+        .into_iter()
+        .filter(|(p, _)| p.ends_with(".html"))
+        .map(|(p, b)| (p, String::from_utf8(b).unwrap()))
+        .collect()
+}
+
+/// Values of `attr="…"` in an HTML text.
+fn attr_values<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
+    let pat = format!(" {attr}=\"");
+    html.match_indices(&pat)
+        .filter_map(|(i, _)| {
+            let rest = &html[i + pat.len()..];
+            rest.find('"').map(|end| &rest[..end])
+        })
+        .collect()
+}
+
+#[test]
+fn example_site_has_every_page() {
+    let (_tmp, out) = build(&example());
+    for page in [
+        "index.html",
+        "404.html",
+        "sitemap.xml",
+        "kpis.json",
+        "assets/style.css",
+        "assets/site.js",
+        "journeys/online-purchase/index.html",
+        "journeys/online-purchase/awareness/index.html",
+        "journeys/online-purchase/retention/index.html",
+        "journeys/online-purchase/cohort-retention/index.html",
+        "journeys/online-purchase/touchpoints/search-ad/index.html",
+        "journeys/b2b-lead/index.html",
+        "journeys/b2b-lead/offer/index.html",
+        "journeys/b2b-lead/touchpoints/webinar/index.html",
+        "pages/methodology/index.html",
+        ".journeymap-output",
+    ] {
+        assert!(out.join(page).is_file(), "{page} missing");
+    }
+    // The b2b journey has no retention data: no retention page.
+    assert!(!out.join("journeys/b2b-lead/retention").exists());
+    // A stage called "retention" keeps its address; the cohort page moves aside.
+    let stage = std::fs::read_to_string(out.join("journeys/online-purchase/retention/index.html")).unwrap();
+    assert!(stage.contains("Opens the order email"), "the stage page");
+    let cohorts = std::fs::read_to_string(out.join("journeys/online-purchase/cohort-retention/index.html")).unwrap();
+    assert!(cohorts.contains("class=\"chart heatmap\""));
+    // kpis.json is the same document `journeymap kpis` prints.
+    let kpis = run(&["kpis", example().to_str().unwrap()]);
+    assert_eq!(std::fs::read(out.join("kpis.json")).unwrap(), kpis.stdout);
+    let sitemap = std::fs::read_to_string(out.join("sitemap.xml")).unwrap();
+    assert!(
+        sitemap.contains("<loc>https://journeys.northwind.example/journeys/online-purchase/</loc>"),
+        "{sitemap}"
+    );
+}
+
+#[test]
+fn journey_map_shows_numbers_from_the_kpis() {
+    let (_tmp, out) = build(&example());
+    let html = std::fs::read_to_string(out.join("journeys/online-purchase/index.html")).unwrap();
+    let kpis: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("kpis.json")).unwrap()).unwrap();
+    let j = kpis["journeys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|j| j["id"] == "online-purchase")
+        .unwrap();
+    let n = journeymap::site::i18n::Numbers {
+        lang: journeymap::spec::Language::En,
+    };
+    for step in j["funnel"]["steps"].as_array().unwrap() {
+        let users = n.integer(step["users"].as_f64().unwrap());
+        assert!(html.contains(&format!(">{users}<")), "users {users} not on the map");
+        if let Some(c) = step["conversion_from_previous"].as_f64() {
+            assert!(
+                html.contains(&n.percent(c)),
+                "conversion {} not on the map",
+                n.percent(c)
+            );
+        }
+    }
+    for lane in [
+        "Actions",
+        "Questions",
+        "Touchpoints",
+        "Emotion",
+        "Pain points",
+        "Opportunities",
+        "KPIs",
+    ] {
+        assert!(
+            html.contains(&format!("<div class=\"lane-label\">{lane}</div>")),
+            "lane {lane}"
+        );
+    }
+    assert!(html.contains("Where customers drop out"));
+    assert!(html.contains("class=\"chart funnel\"") && html.contains("class=\"chart emotion\""));
+    assert!(
+        html.contains("Target missed"),
+        "the purchase stage target is missed in the example"
+    );
+    // Every KPI links to its stage or touchpoint.
+    assert!(html.contains("href=\"../../journeys/online-purchase/purchase/index.html\""));
+    assert!(html.contains("href=\"../../journeys/online-purchase/touchpoints/checkout/index.html\""));
+}
+
+#[test]
+fn all_links_resolve_and_nothing_is_requested_from_elsewhere() {
+    let (_tmp, out) = build(&example());
+    for (path, html) in html_files(&out) {
+        if path == "404.html" {
+            continue; // links from the base URL path; checked below
+        }
+        let dir = out.join(&path).parent().unwrap().to_path_buf();
+        for url in attr_values(&html, "href").into_iter().chain(attr_values(&html, "src")) {
+            if url.starts_with('#') || url.starts_with("https://journeys.northwind.example/") {
+                continue; // fragments; the canonical link
+            }
+            assert!(
+                !url.contains("://") && !url.starts_with("//"),
+                "{path}: external URL {url}"
+            );
+            let target = dir.join(url.split('#').next().unwrap());
+            assert!(target.is_file(), "{path}: broken link {url}");
+            assert!(!url.ends_with('/'), "{path}: {url} would not open from file://");
+        }
+        // Resources the browser fetches are all local.
+        assert!(!html.contains("@import") && !html.contains("url(http"), "{path}");
+    }
+    let css = std::fs::read_to_string(out.join("assets/style.css")).unwrap();
+    assert!(!css.contains("http"), "the stylesheet fetches nothing");
+    let not_found = std::fs::read_to_string(out.join("404.html")).unwrap();
+    assert!(
+        not_found.contains("href=\"/assets/style.css\""),
+        "404 links from the base URL path"
+    );
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let (_a, out_a) = build(&example());
+    let (_b, out_b) = build(&example());
+    let (a, b) = (tree(&out_a), tree(&out_b));
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (k, v) in &a {
+        assert!(v == &b[k], "{k} differs between builds");
+    }
+}
+
+#[test]
+fn french_numbers_and_strings() {
+    let (_tmp, out) = build(&fixture("fr"));
+    let html = std::fs::read_to_string(out.join("journeys/achat/index.html")).unwrap();
+    assert!(html.contains("<html lang=\"fr\">"));
+    assert!(
+        html.contains("1\u{202f}234"),
+        "thousands grouped with a narrow no-break space"
+    );
+    assert!(html.contains("12,5\u{a0}%"), "154/1234 = 12,5 %");
+    assert!(
+        html.contains("Taux de conversion")
+            && html.contains("Carte du parcours")
+            && html.contains("Points de friction")
+    );
+    assert!(html.contains("190\u{202f}113,00"), "revenue 154 × 1234.5");
+    assert!(!html.contains("Conversion rate"), "no English string left");
+    let (_tmp2, en_out) = build(&example());
+    let en = std::fs::read_to_string(en_out.join("journeys/online-purchase/index.html")).unwrap();
+    assert!(en.contains("<html lang=\"en\">") && en.contains("Conversion rate"));
+}
+
+#[test]
+fn script_injection_in_every_text_field_is_neutralised() {
+    let (_tmp, out) = build(&fixture("evil"));
+    let pages = html_files(&out);
+    assert!(pages.len() >= 8);
+    for (path, html) in &pages {
+        let lower = html.to_lowercase();
+        let scripts = lower.matches("<script").count();
+        assert_eq!(scripts, 1, "{path}: only the theme's own script tag");
+        assert!(
+            lower.contains("<script src=\"") && lower.contains("assets/site.js\" defer></script>"),
+            "{path}"
+        );
+        // Escaped text may still spell these; inside a tag they would run.
+        for bad in ["onerror", "onclick", "onload", "javascript:", "<iframe"] {
+            for (i, _) in lower.match_indices(bad) {
+                let before = &lower[..i];
+                let in_tag = before.rfind('<') > before.rfind('>');
+                assert!(
+                    !in_tag && bad != "<iframe",
+                    "{path}: live {bad} at {}",
+                    &html[i.saturating_sub(60)..i + 20]
+                );
+            }
+        }
+    }
+    // The text is still there, escaped.
+    let home = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(
+        home.contains("Evil &lt;script&gt;alert(1)&lt;/script&gt;"),
+        "titles are escaped, not dropped"
+    );
+    let svg_page = std::fs::read_to_string(out.join("journeys/j/index.html")).unwrap();
+    assert!(svg_page.contains("Stage &lt;script&gt;"), "chart labels are escaped");
+}
+
+#[test]
+fn project_templates_and_static_files_override_the_theme() {
+    let (_tmp, out) = build(&fixture("override"));
+    let stage = std::fs::read_to_string(out.join("journeys/j/a/index.html")).unwrap();
+    assert!(
+        stage.contains("<p id=\"custom-stage\">Custom stage page for A</p>"),
+        "{stage}"
+    );
+    assert!(
+        stage.contains("assets/style.css"),
+        "the base layout is still the theme's"
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("assets/style.css")).unwrap(),
+        "/* project stylesheet */\nbody { color: purple; }\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("assets/logo.txt")).unwrap(),
+        "team logo\n"
+    );
+    assert!(
+        out.join("assets/site.js").is_file(),
+        "files not overridden come from the theme"
+    );
+}
+
+#[test]
+fn a_template_error_is_reported_and_keeps_the_previous_site() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("override"), tmp.path());
+    let out = tmp.path().join("public");
+    let p = tmp.path().to_str().unwrap();
+    assert_eq!(run(&["build", p]).status.code(), Some(0));
+    let before = tree(&out);
+    std::fs::write(
+        tmp.path().join("templates/stage.html"),
+        "{% extends \"base.html\" %}{% block content %}{{ stage.name | nosuchfilter }}{% endblock content %}",
+    )
+    .unwrap();
+    let o = run(&["build", p]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("templates/stage.html"), "{}", stderr(&o));
+    assert_eq!(tree(&out), before, "the previous site is byte-identical");
+    // A spec error also fails before anything is written.
+    std::fs::write(tmp.path().join("templates/stage.html"), "ok").unwrap();
+    std::fs::write(tmp.path().join("journeys/j.toml"), "title = 3").unwrap();
+    assert_eq!(run(&["build", p]).status.code(), Some(1));
+    assert_eq!(tree(&out), before);
+    let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".public"))
+        .collect();
+    assert!(leftovers.is_empty(), "no temporary directory left behind");
+}
+
+#[test]
+fn a_foreign_output_directory_is_never_touched() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mine = tmp.path().join("my-docs");
+    std::fs::create_dir_all(mine.join("sub")).unwrap();
+    std::fs::write(mine.join("notes.md"), "precious").unwrap();
+    std::fs::write(mine.join("sub/index.html"), "mine").unwrap();
+    let before = tree(&mine);
+    let o = run(&["build", example().to_str().unwrap(), "-o", mine.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("refusing to write into") && err.contains("my-docs") && err.contains("-o"),
+        "{err}"
+    );
+    assert_eq!(tree(&mine), before);
+    // The project root itself is a non-empty directory journeymap did not create.
+    let proj = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("override"), proj.path());
+    let before = tree(proj.path());
+    let o = run(&[
+        "build",
+        proj.path().to_str().unwrap(),
+        "-o",
+        proj.path().to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(tree(proj.path()), before);
+}
+
+#[test]
+fn base_url_flag_sets_sitemap_and_canonical_links() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("o");
+    let o = run(&[
+        "build",
+        fixture("override").to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--base-url",
+        "https://x.example/sub",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let sitemap = std::fs::read_to_string(out.join("sitemap.xml")).unwrap();
+    assert!(
+        sitemap.contains("<loc>https://x.example/sub/journeys/j/</loc>"),
+        "{sitemap}"
+    );
+    let page = std::fs::read_to_string(out.join("journeys/j/index.html")).unwrap();
+    assert!(page.contains("<link rel=\"canonical\" href=\"https://x.example/sub/journeys/j/\">"));
+    let nf = std::fs::read_to_string(out.join("404.html")).unwrap();
+    assert!(nf.contains("href=\"/sub/assets/style.css\""));
+}
