@@ -35,6 +35,7 @@ const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
 const BUILTIN_STATIC: &[(&str, &[u8])] = &[
     ("style.css", include_bytes!("../../themes/default/static/style.css")),
     ("site.js", include_bytes!("../../themes/default/static/site.js")),
+    ("favicon.svg", include_bytes!("../../themes/default/static/favicon.svg")),
 ];
 
 pub struct Theme {

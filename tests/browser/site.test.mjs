@@ -1,0 +1,109 @@
+// The published site of the example project in real headless Chromium:
+// every page loads cleanly, navigation works by clicking (over HTTP from a sub-path, and
+// from file://), and screenshots of the journey map are saved as test artifacts.
+import fs from "node:fs";
+import path from "node:path";
+import { execFileSync } from "node:child_process";
+import { ROOT, ARTIFACTS, launch, serveStatic, filesUnder, watch, run, assert } from "./lib.mjs";
+
+const binary = process.env.JOURNEYMAP || path.join(ROOT, "target", "debug", "journeymap");
+const site = path.join(ARTIFACTS, "site");
+fs.mkdirSync(ARTIFACTS, { recursive: true });
+execFileSync(binary, ["build", path.join(ROOT, "example-journey"), "-o", site], { stdio: ["ignore", "ignore", "inherit"] });
+
+const prefix = "/sub/path/";
+const server = await serveStatic(site, prefix);
+const base = `http://127.0.0.1:${server.address().port}${prefix}`;
+const browser = await launch();
+
+const ok = await run([
+  ["every page loads with no console error and no failed request", async () => {
+    const pages = filesUnder(site, ".html").filter((p) => p !== "404.html");
+    assert(pages.length >= 30, `only ${pages.length} pages`);
+    const page = await browser.newPage();
+    const problems = [];
+    watch(page, problems);
+    for (const p of pages) {
+      const before = problems.length;
+      await page.goto(base + p, { waitUntil: "load" });
+      const h1 = await page.locator("h1").count();
+      if (h1 !== 1) problems.push(`${p}: ${h1} h1 elements`);
+      for (let i = before; i < problems.length; i++) problems[i] = `${p}: ${problems[i]}`;
+    }
+    await page.close();
+    assert(problems.length === 0, problems.join("\n"));
+  }],
+
+  ["navigate from home to a touchpoint and back by clicking", async () => {
+    const page = await browser.newPage();
+    const problems = [];
+    watch(page, problems);
+    await page.goto(base + "index.html");
+    await page.getByRole("link", { name: "Online purchase" }).first().click();
+    await page.waitForURL(/journeys\/online-purchase\/index\.html$/);
+    assert((await page.locator("h1").textContent()).trim() === "Online purchase", "journey page title");
+    await page.getByRole("link", { name: "Search ad" }).first().click();
+    await page.waitForURL(/touchpoints\/search-ad\/index\.html$/);
+    assert((await page.locator("h1").textContent()).includes("Search ad"), "touchpoint page title");
+    // Breadcrumbs lead to the stage, the stage's pager to the next stage.
+    await page.locator(".breadcrumbs").getByRole("link", { name: "Awareness" }).click();
+    await page.waitForURL(/online-purchase\/awareness\/index\.html$/);
+    await page.getByRole("link", { name: /Next stage: Consideration/ }).click();
+    await page.waitForURL(/online-purchase\/consideration\/index\.html$/);
+    await page.goBack();
+    await page.goBack();
+    await page.goBack();
+    await page.waitForURL(/journeys\/online-purchase\/index\.html$/);
+    await page.goBack();
+    await page.waitForURL(/sub\/path\/index\.html$/);
+    assert((await page.locator("h1").textContent()).includes("Northwind"), "back home");
+    await page.close();
+    assert(problems.length === 0, problems.join("\n"));
+  }],
+
+  ["the site works from file://", async () => {
+    const page = await browser.newPage();
+    const problems = [];
+    watch(page, problems);
+    await page.goto("file://" + path.join(site, "index.html"));
+    await page.getByRole("link", { name: "B2B partnership lead" }).first().click();
+    await page.waitForURL(/b2b-lead\/index\.html$/);
+    await page.getByRole("link", { name: "Webinar" }).first().click();
+    await page.waitForURL(/touchpoints\/webinar\/index\.html$/);
+    const css = await page.evaluate(() => getComputedStyle(document.querySelector(".site-header")).borderBottomStyle);
+    assert(css === "solid", "the stylesheet loaded from file://");
+    await page.close();
+    assert(problems.length === 0, problems.join("\n"));
+  }],
+
+  ["the journey map scrolls sideways with the lane labels in view; screenshots", async () => {
+    for (const [name, viewport] of [["desktop", { width: 1440, height: 900 }], ["phone", { width: 390, height: 844 }]]) {
+      const page = await browser.newPage({ viewport, deviceScaleFactor: 1 });
+      await page.goto(base + "journeys/online-purchase/index.html");
+      const scroller = page.locator(".map-scroll");
+      const label = page.locator(".map .lane-label").nth(1);
+      const x0 = (await label.boundingBox()).x;
+      await scroller.evaluate((el) => { el.scrollLeft = el.scrollWidth; });
+      await page.waitForTimeout(50);
+      const x1 = (await label.boundingBox()).x;
+      assert(Math.abs(x1 - x0) < 1, `${name}: lane label moved from ${x0} to ${x1}`);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert(overflow <= 1, `${name}: the page itself scrolls sideways by ${overflow}px`);
+      await scroller.evaluate((el) => { el.scrollLeft = 0; });
+      await page.screenshot({ path: path.join(ARTIFACTS, `journey-map-${name}.png`), fullPage: true });
+      await page.close();
+    }
+  }],
+
+  ["unknown addresses get the 404 page with working links", async () => {
+    const page = await browser.newPage();
+    const resp = await page.goto(base + "journeys/nope/index.html");
+    assert(resp.status() === 404, "status 404");
+    assert((await page.locator("h1").textContent()).includes("Page not found"), "404 title");
+    await page.close();
+  }],
+]);
+
+await browser.close();
+server.close();
+process.exit(ok ? 0 : 1);
