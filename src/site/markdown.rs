@@ -4,14 +4,14 @@
 
 use std::sync::OnceLock;
 
-use pulldown_cmark::{html, Options, Parser};
+use pulldown_cmark::{html, CowStr, Event, Options, Parser, Tag, TagEnd};
 
 fn sanitizer() -> &'static ammonia::Builder<'static> {
     static CLEANER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
     CLEANER.get_or_init(|| {
         let mut b = ammonia::Builder::default();
         // Task lists render disabled checkboxes; footnotes link by id.
-        b.add_tags(["input"])
+        b.add_tags(["input", "label"])
             .add_tag_attributes("input", ["type", "checked", "disabled"])
             .add_generic_attributes(["class", "id"])
             .id_prefix(Some("md-"))
@@ -27,11 +27,46 @@ pub fn render(markdown: &str) -> String {
     opts.insert(Options::ENABLE_STRIKETHROUGH);
     opts.insert(Options::ENABLE_TASKLISTS);
     let mut raw = String::new();
-    html::push_html(&mut raw, Parser::new_ext(markdown, opts));
+    html::push_html(&mut raw, label_task_items(Parser::new_ext(markdown, opts)));
     // Footnote references link to `#name`; ammonia prefixes ids with `md-`, so do the same
     // to the fragments before cleaning.
     let raw = raw.replace("href=\"#", "href=\"#md-");
     sanitizer().clean(&raw).to_string()
+}
+
+/// Wraps each task-list item in a `<label>` so that its checkbox has an accessible name
+/// (the item's text), as WCAG requires of form controls.
+fn label_task_items<'a>(events: impl Iterator<Item = Event<'a>>) -> impl Iterator<Item = Event<'a>> {
+    // One flag per open list item: does it hold a task marker (and so an open <label>)?
+    let mut items: Vec<bool> = Vec::new();
+    events.flat_map(move |e| {
+        let out: Vec<Event<'a>> = match e {
+            Event::Start(Tag::Item) => {
+                items.push(false);
+                vec![e]
+            }
+            Event::TaskListMarker(checked) => {
+                if let Some(open) = items.last_mut() {
+                    *open = true;
+                }
+                let input = if checked {
+                    "<label><input disabled=\"\" type=\"checkbox\" checked=\"\"/> "
+                } else {
+                    "<label><input disabled=\"\" type=\"checkbox\"/> "
+                };
+                vec![Event::InlineHtml(CowStr::Borrowed(input))]
+            }
+            Event::End(TagEnd::Item) => {
+                if items.pop() == Some(true) {
+                    vec![Event::InlineHtml(CowStr::Borrowed("</label>")), e]
+                } else {
+                    vec![e]
+                }
+            }
+            other => vec![other],
+        };
+        out
+    })
 }
 
 #[cfg(test)]
@@ -44,7 +79,10 @@ mod tests {
             render("| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~ text[^n]\n\n- [x] done\n- [ ] todo\n\n[^n]: a note\n");
         assert!(html.contains("<table>"), "{html}");
         assert!(html.contains("<del>old</del>"), "{html}");
-        assert!(html.contains("type=\"checkbox\""), "{html}");
+        assert!(
+            html.contains("<li><label><input disabled=\"\" type=\"checkbox\" checked=\"\"> done</label></li>"),
+            "{html}"
+        );
         assert!(html.contains("href=\"#md-n\""), "{html}");
         assert!(html.contains("id=\"md-n\""), "{html}");
     }

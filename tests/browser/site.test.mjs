@@ -4,7 +4,10 @@
 import fs from "node:fs";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
+import { createRequire } from "node:module";
 import { ROOT, ARTIFACTS, launch, serveStatic, filesUnder, watch, run, assert } from "./lib.mjs";
+
+const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 const binary = process.env.JOURNEYMAP || path.join(ROOT, "target", "debug", "journeymap");
 const site = path.join(ARTIFACTS, "site");
@@ -93,6 +96,34 @@ const ok = await run([
       await page.screenshot({ path: path.join(ARTIFACTS, `journey-map-${name}.png`), fullPage: true });
       await page.close();
     }
+  }],
+
+  ["WCAG 2 A/AA checks (axe-core) pass on every kind of page, light and dark", async () => {
+    const pages = [
+      "index.html",
+      "journeys/online-purchase/index.html",
+      "journeys/online-purchase/purchase/index.html",
+      "journeys/online-purchase/touchpoints/search-ad/index.html",
+      "journeys/online-purchase/cohort-retention/index.html",
+      "journeys/b2b-lead/touchpoints/webinar/index.html",
+      "pages/methodology/index.html",
+    ];
+    const problems = [];
+    for (const scheme of ["light", "dark"]) {
+      const page = await browser.newPage({ colorScheme: scheme });
+      for (const p of pages) {
+        await page.goto(base + p);
+        await page.addScriptTag({ content: axeSource });
+        const result = await page.evaluate(async () =>
+          // eslint-disable-next-line no-undef
+          axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } }));
+        for (const v of result.violations) {
+          problems.push(`${scheme} ${p}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
+        }
+      }
+      await page.close();
+    }
+    assert(problems.length === 0, problems.join("\n"));
   }],
 
   ["unknown addresses get the 404 page with working links", async () => {
