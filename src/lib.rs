@@ -9,6 +9,7 @@ pub mod diagnostics;
 pub mod init;
 pub mod kpi;
 pub mod report;
+pub mod serve;
 pub mod site;
 pub mod spec;
 
@@ -46,14 +47,26 @@ pub struct Analysis {
 /// load → validate → read data → compute. `None` when there is any error; the
 /// diagnostics (errors and warnings, sorted by place) in every case.
 pub fn analyse(root: &Path) -> (Option<Analysis>, Diagnostics) {
+    analyse_cached(root, &mut Cache::default())
+}
+
+/// What a long-running process (`serve`) keeps between two analyses of the same project.
+#[derive(Default)]
+pub struct Cache {
+    pub data: data::Cache,
+    pub kpis: kpi::Cache,
+}
+
+/// [`analyse`], reusing the parsed data files and KPIs of `cache` that cannot have changed.
+pub fn analyse_cached(root: &Path, cache: &mut Cache) -> (Option<Analysis>, Diagnostics) {
     let (project, mut diags) = timed("load specs", || spec::load(root));
     let Some(project) = project else { return (None, diags) };
-    let data = timed("read data", || data::load(&project, &mut diags));
+    let data = timed("read data", || data::load_cached(&project, &mut cache.data, &mut diags));
     diags.sort();
     if diags.has_errors() {
         return (None, diags);
     }
-    let kpis = timed("compute kpis", || kpi::compute(&project, &data));
+    let kpis = timed("compute kpis", || kpi::compute_cached(&project, &data, &mut cache.kpis));
     diags.extend(kpi::checks::warnings(&project, &data, &kpis));
     diags.sort();
     (Some(Analysis { project, data, kpis }), diags)

@@ -90,10 +90,7 @@ fn main() -> ExitCode {
         Command::Check { dir, strict, format } => check(dir, strict, format),
         Command::Kpis { dir, journey, format } => kpis(dir, journey, format),
         Command::Build { dir, output, base_url } => build(dir, output, base_url),
-        Command::Serve { .. } => {
-            eprintln!("error: this command is not yet available in this version of journeymap");
-            ExitCode::from(2)
-        }
+        Command::Serve { dir, port, bind, open } => serve(dir, port, bind, open),
     }
 }
 
@@ -224,6 +221,20 @@ fn build(dir: PathBuf, output: Option<PathBuf>, base_url: Option<String>) -> Exi
         }
         Err(journeymap::site::BuildError::Output(d)) => {
             print_diagnostics(&[d], Format::Human);
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn serve(dir: PathBuf, port: u16, bind: String, open: bool) -> ExitCode {
+    let Ok(bind) = bind.parse::<std::net::IpAddr>() else {
+        eprintln!("error: --bind `{bind}` is not an IP address (e.g. 127.0.0.1 or ::1)");
+        return ExitCode::from(2);
+    };
+    match journeymap::serve::serve(dir, journeymap::serve::Options { bind, port, open }) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
             ExitCode::from(2)
         }
     }

@@ -44,6 +44,8 @@ pub struct EventData {
     pub rows: u64,
     /// Bad rows skipped (`on_error = "skip"`), per reason.
     pub skipped: BTreeMap<&'static str, u64>,
+    /// More distinct segment values than can be told apart; the rest count as none.
+    pub segments_overflow: bool,
 }
 
 impl EventData {
@@ -478,39 +480,21 @@ fn finish(ctx: &Context, mut p: Parsed, mut c: Collected, diags: &mut Diagnostic
     let src = ctx.src;
     let shown = &src.file.display;
     let total_bad: u64 = p.bad.values().sum();
-    if total_bad > 0 {
+    if total_bad > 0 && src.on_error == OnError::Fail {
         let reasons: Vec<String> = p.bad.iter().map(|(r, n)| format!("{n} {r}")).collect();
-        if src.on_error == OnError::Skip {
+        let shown_count = p.errors.len();
+        diags.items.append(&mut p.errors);
+        if total_bad as usize > shown_count {
             diags.push(
-                Diagnostic::warning(format!(
-                    "skipped {total_bad} bad rows of `{shown}`: {}",
-                    reasons.join(", ")
+                Diagnostic::error(format!(
+                    "`{shown}` has {total_bad} bad rows in all ({}); the first {shown_count} are shown",
+                    reasons.join(", "),
                 ))
-                .at(src.file.loc.clone()),
+                .at(src.file.loc.clone())
+                .help("fix the export, or set `on_error = \"skip\"` to skip bad rows"),
             );
-        } else {
-            let shown_count = p.errors.len();
-            diags.items.append(&mut p.errors);
-            if total_bad as usize > shown_count {
-                diags.push(
-                    Diagnostic::error(format!(
-                        "`{shown}` has {total_bad} bad rows in all ({}); the first {shown_count} are shown",
-                        reasons.join(", "),
-                    ))
-                    .at(src.file.loc.clone())
-                    .help("fix the export, or set `on_error = \"skip\"` to skip bad rows"),
-                );
-            }
-            return None;
         }
-    }
-    if p.segments_overflow {
-        diags.push(
-            Diagnostic::warning(format!(
-                "the segment column has more than {MAX_SEGMENTS} distinct values; rows with further values count as having no segment"
-            ))
-            .at(src.segment.as_ref().map_or(src.file.loc.clone(), |s| s.loc.clone())),
-        );
+        return None;
     }
     let n_users = c.users.len();
     drop(std::mem::take(&mut c.users));
@@ -541,6 +525,7 @@ fn finish(ctx: &Context, mut p: Parsed, mut c: Collected, diags: &mut Diagnostic
         latest: p.latest,
         rows: p.rows,
         skipped: p.bad,
+        segments_overflow: p.segments_overflow,
     })
 }
 

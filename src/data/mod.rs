@@ -10,7 +10,9 @@ pub mod metrics;
 mod table;
 pub mod time;
 
+use std::collections::HashMap;
 use std::fs::File;
+use std::sync::Arc;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::spec::{Journey, Project};
@@ -70,27 +72,160 @@ pub fn read_header(path: &Path) -> io::Result<Vec<String>> {
         .collect())
 }
 
-/// Everything read from one journey's data files.
-#[derive(Debug, Default)]
+/// Everything read from one journey's data files. Shared (`Arc`) so that the preview
+/// server's cache can hand the same parsed data to many rebuilds.
+#[derive(Debug, Default, Clone)]
 pub struct JourneyData {
-    pub events: Option<events::EventData>,
-    pub metrics: Option<metrics::MetricsData>,
-    pub cohorts: Option<cohorts::CohortData>,
+    pub events: Option<Arc<events::EventData>>,
+    pub metrics: Option<Arc<metrics::MetricsData>>,
+    pub cohorts: Option<Arc<cohorts::CohortData>>,
+}
+
+/// Parsed data files kept between rebuilds (`journeymap serve`).
+///
+/// An entry is reused while its file has the same size and modification time *and* the
+/// parts of the spec the parse depends on are unchanged (column names, time format, which
+/// events belong to which touchpoint, declared keys). Editing a title, a description or an
+/// emotion therefore never re-reads a CSV file; editing one file re-reads only that file.
+#[derive(Default)]
+pub struct Cache {
+    entries: HashMap<String, (String, Cached)>,
+    /// Files read (not served from the cache) by the last `load`, for tests and timings.
+    pub last_reads: Vec<String>,
+}
+
+#[derive(Clone)]
+enum Cached {
+    Events(Arc<events::EventData>),
+    Metrics(Arc<metrics::MetricsData>, Vec<Diagnostic>),
+    Cohorts(Arc<cohorts::CohortData>),
+}
+
+/// Size and modification time of a file; `None` when it cannot be read (no caching then).
+fn stamp(path: &Path) -> Option<String> {
+    let m = std::fs::metadata(path).ok()?;
+    let mtime = m.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
+    Some(format!("{}:{}:{}", path.display(), m.len(), mtime.as_nanos()))
+}
+
+fn events_key(j: &Journey) -> Option<String> {
+    let e = j.events.as_ref()?;
+    let mut key = format!(
+        "{}|{}|{}|{}|{:?}|{:?}|{:?}|{:?}",
+        stamp(&e.file.path)?,
+        e.user.value,
+        e.time.value,
+        e.event.value,
+        e.segment.as_ref().map(|s| &s.value),
+        e.revenue.as_ref().map(|r| &r.value),
+        e.time_format,
+        e.on_error
+    );
+    for (s, tp) in j.touchpoints() {
+        key.push_str(&format!("|{s}:"));
+        for ev in &tp.events {
+            key.push_str(&ev.value);
+            key.push(',');
+        }
+    }
+    Some(key)
+}
+
+fn metrics_key(j: &Journey) -> Option<String> {
+    let mut key = stamp(&j.metrics.as_ref()?.path)?;
+    for s in &j.stages {
+        key.push_str(&format!("|s:{}", s.id));
+    }
+    for (_, tp) in j.touchpoints() {
+        key.push_str(&format!("|t:{}", tp.id));
+        for m in &tp.metrics {
+            key.push_str(&format!(",{}", m.id));
+        }
+    }
+    Some(key)
 }
 
 /// Reads the data of every journey of the project, in project order. Data errors and
 /// warnings (SPEC §2) go to `diags`; a journey whose data failed gets no data.
 pub fn load(project: &Project, diags: &mut Diagnostics) -> Vec<JourneyData> {
-    project.journeys.iter().map(|j| load_journey(j, diags)).collect()
+    load_cached(project, &mut Cache::default(), diags)
 }
 
-pub fn load_journey(journey: &Journey, diags: &mut Diagnostics) -> JourneyData {
-    let events = journey.events.as_ref().and_then(|_| events::read(journey, diags));
-    if let Some(ev) = &events {
+/// [`load`], reusing what `cache` holds and keeping what it reads.
+pub fn load_cached(project: &Project, cache: &mut Cache, diags: &mut Diagnostics) -> Vec<JourneyData> {
+    cache.last_reads.clear();
+    let mut used = Vec::new();
+    let out = project
+        .journeys
+        .iter()
+        .map(|j| load_journey(j, cache, &mut used, diags))
+        .collect();
+    cache.entries.retain(|k, _| used.contains(k));
+    out
+}
+
+fn load_journey(journey: &Journey, cache: &mut Cache, used: &mut Vec<String>, diags: &mut Diagnostics) -> JourneyData {
+    let mut data = JourneyData::default();
+    let mut lookup = |kind: &str, key: Option<String>, cache: &mut Cache| -> (String, Option<String>, Option<Cached>) {
+        let name = format!("{}/{kind}", journey.id);
+        used.push(name.clone());
+        let hit = match (&key, cache.entries.get(&name)) {
+            (Some(k), Some((old, c))) if k == old => Some(c.clone()),
+            _ => None,
+        };
+        (name, key, hit)
+    };
+    if let Some(src) = &journey.events {
+        let (name, key, hit) = lookup("events", events_key(journey), cache);
+        data.events = match hit {
+            Some(Cached::Events(e)) => Some(e),
+            _ => {
+                cache.last_reads.push(src.file.display.clone());
+                let read = events::read(journey, diags).map(Arc::new);
+                if let (Some(k), Some(e)) = (key, &read) {
+                    cache.entries.insert(name, (k, Cached::Events(e.clone())));
+                }
+                read
+            }
+        };
+    }
+    if let Some(ev) = &data.events {
         event_warnings(journey, ev, diags);
     }
-    let metrics = metrics::read(journey, diags);
-    let cohorts = cohorts::read(journey, diags);
+    if let Some(file) = &journey.metrics {
+        let (name, key, hit) = lookup("metrics", metrics_key(journey), cache);
+        data.metrics = match hit {
+            Some(Cached::Metrics(m, warnings)) => {
+                diags.items.extend(warnings);
+                Some(m)
+            }
+            _ => {
+                cache.last_reads.push(file.display.clone());
+                let mut local = Diagnostics::default();
+                let read = metrics::read(journey, &mut local).map(Arc::new);
+                if let (Some(k), Some(m)) = (key, &read) {
+                    let warnings: Vec<Diagnostic> = local.warnings().cloned().collect();
+                    cache.entries.insert(name, (k, Cached::Metrics(m.clone(), warnings)));
+                }
+                diags.extend(local);
+                read
+            }
+        };
+    }
+    if let Some(file) = &journey.cohorts {
+        let (name, key, hit) = lookup("cohorts", stamp(&file.path), cache);
+        data.cohorts = match hit {
+            Some(Cached::Cohorts(c)) => Some(c),
+            _ => {
+                cache.last_reads.push(file.display.clone());
+                let read = cohorts::read(journey, diags).map(Arc::new);
+                if let (Some(k), Some(c)) = (key, &read) {
+                    cache.entries.insert(name, (k, Cached::Cohorts(c.clone())));
+                }
+                read
+            }
+        };
+    }
     if let (Some(_), Some(c)) = (&journey.events, &journey.cohorts) {
         diags.push(
             Diagnostic::warning("[data.cohorts] is not used: retention is computed from [data.events]")
@@ -98,16 +233,32 @@ pub fn load_journey(journey: &Journey, diags: &mut Diagnostics) -> JourneyData {
                 .help("remove [data.cohorts], or [data.events] to use the cohort table"),
         );
     }
-    JourneyData {
-        events,
-        metrics,
-        cohorts,
-    }
+    data
 }
 
-/// Touchpoint events never seen in the data, and event names no touchpoint maps.
+/// Warnings about event data that point into the journey file (recomputed on every load,
+/// as lines move when the file is edited): skipped rows, too many segments, touchpoint
+/// events never seen, event names no touchpoint maps.
 fn event_warnings(journey: &Journey, ev: &events::EventData, diags: &mut Diagnostics) {
     let Some(src) = &journey.events else { return };
+    let total_skipped: u64 = ev.skipped.values().sum();
+    if total_skipped > 0 {
+        let reasons: Vec<String> = ev.skipped.iter().map(|(r, n)| format!("{n} {r}")).collect();
+        diags.push(
+            Diagnostic::warning(format!(
+                "skipped {total_skipped} bad rows of `{}`: {}",
+                src.file.display,
+                reasons.join(", ")
+            ))
+            .at(src.file.loc.clone()),
+        );
+    }
+    if ev.segments_overflow {
+        diags.push(
+            Diagnostic::warning("the segment column has more than 60000 distinct values; rows with further values count as having no segment")
+                .at(src.segment.as_ref().map_or(src.file.loc.clone(), |s| s.loc.clone())),
+        );
+    }
     for (i, (_, tp)) in journey.touchpoints().enumerate() {
         if tp.events.is_empty() || ev.touchpoint_rows[i] > 0 {
             continue;

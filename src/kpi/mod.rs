@@ -6,7 +6,7 @@ pub mod funnel;
 pub mod metrics;
 pub mod retention;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
@@ -20,7 +20,7 @@ pub struct Kpis {
     pub journeys: Vec<JourneyKpis>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct JourneyKpis {
     pub id: String,
     pub title: String,
@@ -34,7 +34,7 @@ pub struct JourneyKpis {
     pub targets: Vec<TargetResult>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Funnel {
     pub window_seconds: Option<i64>,
     pub steps: Vec<Step>,
@@ -50,14 +50,14 @@ pub struct Step {
     pub median_seconds_from_previous: Option<f64>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct StageKpis {
     pub id: String,
     pub reach: Option<u64>,
     pub touchpoints: Vec<TouchpointKpis>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct TouchpointKpis {
     pub id: String,
     pub users: Option<u64>,
@@ -78,7 +78,7 @@ pub struct SeriesPoint {
     pub value: f64,
 }
 
-#[derive(Debug, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RevenueKpis {
     pub orders: u64,
     pub total: f64,
@@ -87,7 +87,7 @@ pub struct RevenueKpis {
     pub repeat_purchase_rate: Option<f64>,
 }
 
-#[derive(Debug, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RetentionKpis {
     pub period: String,
     pub cohort_stage: Option<String>,
@@ -96,7 +96,7 @@ pub struct RetentionKpis {
     pub average: Vec<Option<f64>>,
 }
 
-#[derive(Debug, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Cohort {
     pub start: String,
     pub size: u64,
@@ -104,7 +104,7 @@ pub struct Cohort {
     pub rates: Vec<Option<f64>>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct SegmentKpis {
     pub id: String,
     pub funnel: Funnel,
@@ -129,9 +129,75 @@ pub fn ratio(a: Option<u64>, b: Option<u64>) -> Option<f64> {
 }
 
 pub fn compute(project: &Project, data: &[JourneyData]) -> Kpis {
+    compute_cached(project, data, &mut Cache::default())
+}
+
+/// Computed KPIs kept between rebuilds (`journeymap serve`): a journey's KPIs are reused
+/// while its data is the very same (shared, unchanged) data and the parts of its spec the
+/// KPIs depend on are unchanged. Editing a title or a description recomputes nothing.
+#[derive(Default)]
+pub struct Cache {
+    entries: HashMap<String, (String, JourneyData, JourneyKpis)>,
+}
+
+/// Everything of a journey's spec that changes its KPIs, except targets (always
+/// re-evaluated) and what the data cache already keys on (event mapping, columns).
+fn fingerprint(j: &Journey) -> String {
+    let r = &j.retention;
+    let mut key = format!(
+        "{:?}|{}|{}:{}:{:?}:{:?}",
+        j.conversion_window, j.conversion_stage, r.cohort_stage, r.return_stage, r.period, r.periods
+    );
+    for s in &j.stages {
+        key.push_str(&format!("|s:{}", s.id));
+        for tp in &s.touchpoints {
+            key.push_str(&format!("|t:{}", tp.id));
+            for m in &tp.metrics {
+                key.push_str(&format!(",{}:{:?}", m.id, m.aggregate));
+            }
+        }
+    }
+    key
+}
+
+fn same_data(a: &JourneyData, b: &JourneyData) -> bool {
+    fn same<T>(x: &Option<std::sync::Arc<T>>, y: &Option<std::sync::Arc<T>>) -> bool {
+        match (x, y) {
+            (Some(x), Some(y)) => std::sync::Arc::ptr_eq(x, y),
+            (None, None) => true,
+            _ => false,
+        }
+    }
+    same(&a.events, &b.events) && same(&a.metrics, &b.metrics) && same(&a.cohorts, &b.cohorts)
+}
+
+/// [`compute`], reusing the KPIs of `cache` that cannot have changed.
+pub fn compute_cached(project: &Project, data: &[JourneyData], cache: &mut Cache) -> Kpis {
+    let mut journeys = Vec::new();
+    for (j, d) in project.journeys.iter().zip(data) {
+        let key = fingerprint(j);
+        let k = match cache.entries.get(&j.id) {
+            Some((old_key, old_data, k)) if *old_key == key && same_data(old_data, d) => {
+                let mut k = k.clone();
+                k.title = j.title.clone();
+                k.targets = targets(j, &k);
+                k
+            }
+            _ => {
+                let k = journey(j, d);
+                // The data is kept alive by the entry, so pointer equality stays meaningful.
+                cache.entries.insert(j.id.clone(), (key, d.clone(), k.clone()));
+                k
+            }
+        };
+        journeys.push(k);
+    }
+    cache
+        .entries
+        .retain(|id, _| project.journeys.iter().any(|j| &j.id == id));
     Kpis {
         generator: crate::GENERATOR,
-        journeys: project.journeys.iter().zip(data).map(|(j, d)| journey(j, d)).collect(),
+        journeys,
     }
 }
 

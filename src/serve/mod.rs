@@ -1,0 +1,226 @@
+//! `journeymap serve`: builds the site into memory, serves it on 127.0.0.1, rebuilds when
+//! a file of the project changes, and tells open pages to reload.
+//!
+//! Threads: a small pool answers HTTP requests from the current in-memory [`Snapshot`]
+//! (never from the user's output directory); the watcher thread debounces file events and
+//! rebuilds with the data cache; each live-reload connection has its own thread. A new
+//! snapshot is published whole, after the rebuild completes, so no page is ever served from
+//! a half-built site. A failed rebuild keeps the last good site and adds an error overlay.
+
+mod http;
+mod watch;
+
+use std::hash::{Hash, Hasher};
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::Sender;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Instant;
+
+use crate::diagnostics::{render_human, Diagnostics};
+use crate::site::SiteFiles;
+
+pub use http::resolve_path;
+
+/// What the server answers with, replaced whole after each rebuild.
+pub struct Snapshot {
+    pub files: Arc<SiteFiles>,
+    /// HTML of the build errors, injected into every page while the last build fails.
+    pub overlay: Option<String>,
+    /// Changes exactly when what a browser would see changes (a hash of files and overlay),
+    /// so pages reload after real changes only, also across server restarts.
+    pub version: String,
+}
+
+/// State shared by the request threads and the watcher.
+pub struct Shared {
+    snapshot: RwLock<Arc<Snapshot>>,
+    listeners: Mutex<Vec<Sender<String>>>,
+}
+
+impl Shared {
+    pub fn new() -> Arc<Shared> {
+        Arc::new(Shared {
+            snapshot: RwLock::new(Arc::new(Snapshot {
+                files: Arc::new(SiteFiles::new()),
+                overlay: None,
+                version: String::new(),
+            })),
+            listeners: Mutex::new(Vec::new()),
+        })
+    }
+
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.snapshot.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Publishes a new site (or keeps the last good one with an overlay) and notifies every
+    /// live-reload listener of the new version.
+    pub fn publish(&self, files: Option<SiteFiles>, overlay: Option<String>) {
+        let files = match files {
+            Some(f) => Arc::new(f),
+            None => self.snapshot().files.clone(),
+        };
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        files.hash(&mut h);
+        overlay.hash(&mut h);
+        let version = format!("{:016x}", h.finish());
+        *self.snapshot.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(Snapshot {
+            files,
+            overlay,
+            version: version.clone(),
+        });
+        self.listeners
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|tx| tx.send(version.clone()).is_ok());
+    }
+
+    fn listen(&self, tx: Sender<String>) {
+        self.listeners.lock().unwrap_or_else(|e| e.into_inner()).push(tx);
+    }
+}
+
+pub struct Options {
+    pub bind: IpAddr,
+    pub port: u16,
+    pub open: bool,
+}
+
+/// The error overlay: the same diagnostics as the terminal, HTML-escaped.
+fn overlay_html(diags: &Diagnostics) -> String {
+    let errors: Vec<_> = diags.errors().cloned().collect();
+    let text = render_human(&errors, false);
+    format!(
+        concat!(
+            r#"<div id="journeymap-error" role="alert" style="position:fixed;inset:auto 1rem 1rem 1rem;max-height:60vh;overflow:auto;z-index:2147483647;"#,
+            r#"background:#2b0d0b;color:#ffe4e0;border:2px solid #ff8a7a;border-radius:10px;padding:1rem 1.2rem;font:14px/1.45 ui-monospace,Menlo,Consolas,monospace;box-shadow:0 8px 30px rgba(0,0,0,.4)">"#,
+            r#"<strong style="font:600 15px system-ui,sans-serif">journeymap: the build failed — showing the last good site. Fix the error and save; this page reloads by itself.</strong>"#,
+            r#"<pre style="white-space:pre-wrap;margin:.8rem 0 0">{}</pre></div>"#
+        ),
+        crate::site::charts::esc(&text)
+    )
+}
+
+/// One rebuild: analyse with the data cache, render in memory, publish. Prints the outcome.
+pub fn rebuild(root: &Path, cache: &mut crate::Cache, shared: &Shared) -> bool {
+    let start = Instant::now();
+    let (analysis, mut diags) = crate::analyse_cached(root, cache);
+    let files = analysis
+        .as_ref()
+        .and_then(|a| match crate::timed("render site", || crate::site::render(a, None)) {
+            Ok(f) => Some(f),
+            Err(d) => {
+                diags.extend(d);
+                None
+            }
+        });
+    let ok = files.is_some();
+    let warnings: Vec<_> = diags.warnings().cloned().collect();
+    if ok {
+        shared.publish(files, None);
+        eprint!("{}", render_human(&warnings, crate::diagnostics::use_colour()));
+        eprintln!(
+            "rebuilt in {} ms{}",
+            start.elapsed().as_millis(),
+            reads_note(&cache.data)
+        );
+    } else {
+        let errors: Vec<_> = diags.errors().cloned().collect();
+        eprint!("{}", render_human(&errors, crate::diagnostics::use_colour()));
+        eprintln!(
+            "build failed ({} errors): still serving the last good site",
+            errors.len()
+        );
+        shared.publish(None, Some(overlay_html(&diags)));
+    }
+    ok
+}
+
+fn reads_note(cache: &crate::data::Cache) -> String {
+    if cache.last_reads.is_empty() {
+        String::new()
+    } else {
+        format!(" (read {})", cache.last_reads.join(", "))
+    }
+}
+
+/// Binds `port`, or the next free one of the ten after it, saying which.
+fn bind(opts: &Options) -> Result<(tiny_http::Server, SocketAddr), String> {
+    let mut last = String::new();
+    for port in opts.port..=opts.port.saturating_add(10) {
+        let addr = SocketAddr::new(opts.bind, port);
+        match tiny_http::Server::http(addr) {
+            Ok(s) => {
+                if port != opts.port {
+                    eprintln!("port {} is in use; using {port} instead", opts.port);
+                }
+                return Ok((s, addr));
+            }
+            Err(e) => last = e.to_string(),
+        }
+    }
+    Err(format!(
+        "cannot listen on {}:{}–{}: {last}; choose another with --port",
+        opts.bind,
+        opts.port,
+        opts.port.saturating_add(10)
+    ))
+}
+
+/// Runs the preview server until the process is stopped.
+pub fn serve(root: PathBuf, opts: Options) -> Result<(), String> {
+    if !root.join("journeymap.toml").is_file() {
+        return Err(format!(
+            "no journeymap.toml in `{}`: not a journeymap project",
+            root.display()
+        ));
+    }
+    let shared = Shared::new();
+    let mut cache = crate::Cache::default();
+    rebuild(&root, &mut cache, &shared);
+    let (server, addr) = bind(&opts)?;
+    let server = Arc::new(server);
+    let url = format!("http://{addr}/");
+    eprintln!("serving {} at {url} (live reload on; Ctrl-C to stop)", root.display());
+    http::spawn_workers(server, shared.clone(), 8);
+    let watcher = watch::start(&root, {
+        let shared = shared.clone();
+        let root = root.clone();
+        move |changed: &[PathBuf]| {
+            if std::env::var_os("JOURNEYMAP_TIMINGS").is_some() {
+                eprintln!(
+                    "changed: {}",
+                    changed
+                        .iter()
+                        .map(|p| p.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            }
+            crate::timed("rebuild after a change", || rebuild(&root, &mut cache, &shared));
+        }
+    })
+    .map_err(|e| format!("cannot watch `{}` for changes: {e}", root.display()))?;
+    if opts.open {
+        open_browser(&url);
+    }
+    // The watcher and the workers run on their own threads; this one just waits.
+    let _keep = watcher;
+    loop {
+        std::thread::park();
+    }
+}
+
+fn open_browser(url: &str) {
+    let cmd = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    if let Err(e) = std::process::Command::new(cmd).arg(url).spawn() {
+        eprintln!("cannot open a browser ({cmd}: {e}); open {url} yourself");
+    }
+}

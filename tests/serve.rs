@@ -1,0 +1,413 @@
+//! `journeymap serve`: the real binary on a free port, driven over raw HTTP.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::*;
+
+/// A running server; killed when dropped.
+struct Server {
+    child: Child,
+    port: u16,
+    log: Arc<Mutex<Vec<String>>>,
+    dir: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn start_on(dir: tempfile::TempDir, port: u16) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_journeymap"))
+        .args(["serve", dir.path().to_str().unwrap(), "--port", &port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let stderr = child.stderr.take().unwrap();
+    let sink = log.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            sink.lock().unwrap().push(line);
+        }
+    });
+    let mut server = Server { child, port, log, dir };
+    // The port actually used is announced on stderr.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let announced = server.log.lock().unwrap().iter().find_map(|l| {
+            l.split("http://127.0.0.1:")
+                .nth(1)
+                .and_then(|r| r.split('/').next())
+                .and_then(|p| p.parse().ok())
+        });
+        if let Some(p) = announced {
+            server.port = p;
+            return server;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "server did not start: {:?}",
+            server.log.lock().unwrap()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn start(dir: tempfile::TempDir) -> Server {
+    start_on(dir, free_port())
+}
+
+fn example_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&example(), dir.path());
+    let _ = std::fs::remove_dir_all(dir.path().join("public"));
+    dir
+}
+
+/// A raw HTTP/1.1 GET (the request line is sent as given, so `..` reaches the server).
+fn get(port: u16, target: &str) -> (u16, String, String) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        s,
+        "GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    (status, head.to_string(), body.to_string())
+}
+
+fn wait_for(mut cond: impl FnMut() -> bool, within: Duration) -> bool {
+    let deadline = Instant::now() + within;
+    while Instant::now() < deadline {
+        if cond() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    cond()
+}
+
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(from));
+    std::fs::write(path, text.replace(from, to)).unwrap();
+}
+
+#[test]
+fn pages_are_served_with_types_no_store_and_the_live_reload_script() {
+    let s = start(example_copy());
+    let (status, head, body) = get(s.port, "/");
+    assert_eq!(status, 200);
+    assert!(head.contains("Content-Type: text/html; charset=utf-8"), "{head}");
+    assert!(head.contains("Cache-Control: no-store"), "{head}");
+    assert!(body.contains("journeymap serve: live reload") && body.contains("/__journeymap/live"));
+    let (status, head, _) = get(s.port, "/assets/style.css");
+    assert_eq!(status, 200);
+    assert!(head.contains("text/css"));
+    let (status, _, body) = get(s.port, "/journeys/online-purchase/");
+    assert_eq!(status, 200);
+    assert!(body.contains("<h1>Online purchase</h1>"));
+    let (status, head, _) = get(s.port, "/journeys/online-purchase");
+    assert_eq!(status, 301);
+    assert!(head.contains("Location: /journeys/online-purchase/"), "{head}");
+    let (status, _, body) = get(s.port, "/no/such/page/");
+    assert_eq!(status, 404);
+    assert!(body.contains("Page not found"));
+    // The user's output directory is not involved: serve writes nothing into the project.
+    assert!(!s.dir.path().join("public").exists());
+}
+
+#[test]
+fn the_build_output_never_contains_the_live_reload_script() {
+    let (tmp, out) = (tempfile::tempdir().unwrap(), "site");
+    let out = tmp.path().join(out);
+    assert_eq!(
+        run(&["build", example().to_str().unwrap(), "-o", out.to_str().unwrap()])
+            .status
+            .code(),
+        Some(0)
+    );
+    for e in walkdir::WalkDir::new(&out)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+    {
+        let text = String::from_utf8_lossy(&std::fs::read(e.path()).unwrap()).into_owned();
+        assert!(
+            !text.contains("__journeymap") && !text.contains("EventSource"),
+            "{}",
+            e.path().display()
+        );
+    }
+}
+
+#[test]
+fn traversal_attempts_are_refused() {
+    let s = start(example_copy());
+    // A file that exists in the project, next to the data, but is not part of the site.
+    for target in [
+        "/../journeymap.toml",
+        "/journeys/../../journeymap.toml",
+        "/%2e%2e/journeymap.toml",
+        "/%2E%2E/%2E%2E/etc/passwd",
+        "/journeys%2f..%2f..%2fjourneymap.toml",
+        "/..%5cjourneymap.toml",
+        "/assets\\..\\..\\journeymap.toml",
+        "//etc/passwd",
+        "/assets//style.css",
+        "/data/events.csv",
+        "/journeymap.toml",
+        "/%00",
+    ] {
+        let (status, _, body) = get(s.port, target);
+        assert_eq!(status, 404, "{target}");
+        assert!(
+            !body.contains("title = ") && !body.contains("root:"),
+            "{target} leaked a file"
+        );
+    }
+}
+
+#[test]
+fn an_edit_changes_the_page_a_spec_error_keeps_it_with_an_overlay_and_the_fix_clears_it() {
+    let s = start(example_copy());
+    let journey = s.dir.path().join("journeys/online-purchase.toml");
+    let page = |port| get(port, "/journeys/online-purchase/").2;
+    let t0 = Instant::now();
+    edit(
+        &journey,
+        "title = \"Online purchase\"",
+        "title = \"Online purchase, revised\"",
+    );
+    assert!(
+        wait_for(
+            || page(s.port).contains("<h1>Online purchase, revised</h1>"),
+            Duration::from_secs(1)
+        ),
+        "edit not served within a second"
+    );
+    eprintln!("edit served after {:?}", t0.elapsed());
+    // Only the TOML changed: no CSV was read again.
+    let log = s.log.lock().unwrap().join("\n");
+    assert_eq!(
+        log.matches("(read ").count(),
+        1,
+        "only the initial build reads data:\n{log}"
+    );
+    assert!(
+        log.contains("data/events.csv") && log.contains("data/b2b-metrics.csv"),
+        "{log}"
+    );
+    drop(log);
+
+    edit(&journey, "emotion = 3", "emotion = 12");
+    assert!(
+        wait_for(
+            || page(s.port).contains("id=\"journeymap-error\""),
+            Duration::from_secs(2)
+        ),
+        "no overlay"
+    );
+    let body = page(s.port);
+    assert!(
+        body.contains("<h1>Online purchase, revised</h1>"),
+        "the last good page is still served"
+    );
+    assert!(
+        body.contains("journeys/online-purchase.toml:"),
+        "the overlay locates the error"
+    );
+    assert!(body.contains("`emotion` must be between 1 and 5, found 12"));
+    assert!(
+        get(s.port, "/index.html").2.contains("journeymap-error"),
+        "every page shows the overlay"
+    );
+
+    edit(&journey, "emotion = 12", "emotion = 3");
+    assert!(
+        wait_for(|| !page(s.port).contains("journeymap-error"), Duration::from_secs(2)),
+        "the fix clears the overlay"
+    );
+}
+
+#[test]
+fn editing_a_data_file_rereads_only_that_file() {
+    let s = start(example_copy());
+    let metrics = s.dir.path().join("data/b2b-metrics.csv");
+    let mut text = std::fs::read_to_string(&metrics).unwrap();
+    text = text.replacen("2026-01-05,discovery,users,", "2026-01-05,discovery,users,1", 1);
+    std::fs::write(&metrics, text).unwrap();
+    let reread = || {
+        s.log
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|l| l.contains("(read data/b2b-metrics.csv)"))
+    };
+    assert!(wait_for(reread, Duration::from_secs(2)), "{:?}", s.log.lock().unwrap());
+    let log = s.log.lock().unwrap();
+    let event_reads = log
+        .iter()
+        .filter(|l| l.starts_with("rebuilt in") && l.contains("data/events.csv"))
+        .count();
+    assert_eq!(
+        event_reads,
+        1,
+        "only the initial build reads the event file:\n{}",
+        log.join("\n")
+    );
+}
+
+#[test]
+fn editor_temporary_files_do_not_trigger_rebuilds() {
+    let s = start(example_copy());
+    let rebuilds = || {
+        s.log
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|l| l.starts_with("rebuilt in"))
+            .count()
+    };
+    let before = rebuilds();
+    std::fs::write(s.dir.path().join("journeys/.online-purchase.toml.swp"), "x").unwrap();
+    std::fs::write(s.dir.path().join("journeys/4913"), "x").unwrap();
+    std::fs::write(s.dir.path().join("journeys/online-purchase.toml~"), "x").unwrap();
+    std::thread::sleep(Duration::from_millis(400));
+    assert_eq!(rebuilds(), before);
+    // A save by rename, as vim and JetBrains do, is one rebuild.
+    let journey = s.dir.path().join("journeys/online-purchase.toml");
+    let tmp = s.dir.path().join("journeys/online-purchase.toml___jb_tmp___");
+    let text = std::fs::read_to_string(&journey)
+        .unwrap()
+        .replace("title = \"Online purchase\"", "title = \"Renamed save\"");
+    std::fs::write(&tmp, text).unwrap();
+    std::fs::rename(&tmp, &journey).unwrap();
+    assert!(wait_for(
+        || get(s.port, "/journeys/online-purchase/")
+            .2
+            .contains("<h1>Renamed save</h1>"),
+        Duration::from_secs(2)
+    ));
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(rebuilds(), before + 1, "{:?}", s.log.lock().unwrap());
+}
+
+#[test]
+fn eight_concurrent_clients_fifty_requests_each() {
+    let s = start(example_copy());
+    let port = s.port;
+    // A slow client that opens a connection and sends nothing must not block anyone.
+    let _idle = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let _live = {
+        let mut c = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        write!(c, "GET /__journeymap/live HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        c
+    };
+    let paths = [
+        "/",
+        "/journeys/online-purchase/",
+        "/assets/style.css",
+        "/kpis.json",
+        "/journeys/b2b-lead/touchpoints/webinar/",
+    ];
+    let handles: Vec<_> = (0..8)
+        .map(|c| {
+            std::thread::spawn(move || {
+                (0..50)
+                    .filter(|i| {
+                        let (status, _, body) = get(port, paths[(c + i) % paths.len()]);
+                        status == 200 && !body.is_empty()
+                    })
+                    .count()
+            })
+        })
+        .collect();
+    let ok: usize = handles.into_iter().map(|h| h.join().unwrap()).sum();
+    assert_eq!(ok, 400);
+}
+
+#[test]
+fn live_reload_stream_sends_the_version_then_changes() {
+    let s = start(example_copy());
+    let mut c = TcpStream::connect(("127.0.0.1", s.port)).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    write!(c, "GET /__journeymap/live HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    let mut r = BufReader::new(c);
+    let mut versions = Vec::new();
+    let mut line = String::new();
+    while versions.is_empty() {
+        line.clear();
+        r.read_line(&mut line).unwrap();
+        if let Some(v) = line.strip_prefix("data: ") {
+            versions.push(v.trim().to_string());
+        }
+    }
+    edit(
+        &s.dir.path().join("journeys/b2b-lead.toml"),
+        "title = \"B2B partnership lead\"",
+        "title = \"B2B leads\"",
+    );
+    while versions.len() < 2 {
+        line.clear();
+        r.read_line(&mut line).unwrap();
+        if let Some(v) = line.strip_prefix("data: ") {
+            versions.push(v.trim().to_string());
+        }
+    }
+    assert_ne!(versions[0], versions[1]);
+    // The page now carries the new version, so a reload settles.
+    assert!(get(s.port, "/").2.contains(&versions[1]));
+}
+
+#[test]
+fn a_port_in_use_moves_to_the_next_free_one() {
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = busy.local_addr().unwrap().port();
+    let s = start_on(example_copy(), port);
+    assert_ne!(s.port, port);
+    assert!(s
+        .log
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|l| l.contains(&format!("port {port} is in use; using {} instead", s.port))));
+    assert_eq!(get(s.port, "/").0, 200);
+}
+
+#[test]
+fn a_first_build_that_fails_still_serves_the_error() {
+    let dir = example_copy();
+    let journey: PathBuf = dir.path().join("journeys/online-purchase.toml");
+    edit(&journey, "emotion = 3", "emotion = 0");
+    let s = start(dir);
+    let (status, _, body) = get(s.port, "/");
+    assert_eq!(status, 503);
+    assert!(body.contains("journeymap-error") && body.contains("`emotion` must be between 1 and 5"));
+    edit(&journey, "emotion = 0", "emotion = 3");
+    assert!(wait_for(|| get(s.port, "/").0 == 200, Duration::from_secs(2)));
+}
