@@ -142,40 +142,19 @@ pub fn read(journey: &Journey, diags: &mut Diagnostics) -> Option<EventData> {
         }
     };
     let mut rdr = match super::decompress(raw) {
-        Ok(r) => csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .buffer_capacity(1 << 17)
-            .from_reader(r),
+        Ok(r) => super::csv_reader(r),
         Err(e) => {
             diags.push(io_error(&e));
             return None;
         }
     };
-    let mut rec = csv::ByteRecord::new();
-    match rdr.read_byte_record(&mut rec) {
-        Ok(true) => {}
-        Ok(false) => {
-            diags.push(io_error(&"the file is empty (no header row)"));
-            return None;
-        }
+    let header = match super::read_header_row(&mut rdr) {
+        Ok(h) => h,
         Err(e) => {
             diags.push(io_error(&e));
             return None;
         }
-    }
-    let header: Vec<String> = rec
-        .iter()
-        .enumerate()
-        .map(|(i, f)| {
-            let f = if i == 0 {
-                f.strip_prefix(b"\xef\xbb\xbf").unwrap_or(f)
-            } else {
-                f
-            };
-            String::from_utf8_lossy(trim(f)).into_owned()
-        })
-        .collect();
+    };
     let find = |name: &str| header.iter().position(|h| h == name);
     // The spec layer has checked the header already; a file changed since is an error here.
     let (Some(user), Some(time_col), Some(event)) =

@@ -47,15 +47,11 @@ pub fn decompress(raw: Box<dyn Read + Send>) -> io::Result<Box<dyn Read + Send>>
     }
 }
 
-/// The header row's column names (BOM stripped, surrounding spaces trimmed).
-pub fn read_header(path: &Path) -> io::Result<Vec<String>> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(open(path)?);
+/// Reads the header row of an open CSV reader: column names with a UTF-8 byte-order mark
+/// stripped and surrounding spaces trimmed. An empty file is an error.
+pub fn read_header_row<R: Read>(rdr: &mut csv::Reader<R>) -> io::Result<Vec<String>> {
     let mut rec = csv::ByteRecord::new();
-    let ok = rdr.read_byte_record(&mut rec).map_err(io::Error::other)?;
-    if !ok {
+    if !rdr.read_byte_record(&mut rec).map_err(io::Error::other)? {
         return Err(io::Error::other("the file is empty (no header row)"));
     }
     Ok(rec
@@ -70,6 +66,20 @@ pub fn read_header(path: &Path) -> io::Result<Vec<String>> {
             String::from_utf8_lossy(f).trim().to_string()
         })
         .collect())
+}
+
+/// A CSV reader that leaves the header row and field counts to us.
+pub fn csv_reader<R: Read>(r: R) -> csv::Reader<R> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .buffer_capacity(1 << 17)
+        .from_reader(r)
+}
+
+/// The header row's column names (see [`read_header_row`]).
+pub fn read_header(path: &Path) -> io::Result<Vec<String>> {
+    read_header_row(&mut csv_reader(open(path)?))
 }
 
 /// Everything read from one journey's data files. Shared (`Arc`) so that the preview

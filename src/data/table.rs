@@ -57,33 +57,15 @@ pub fn read_rows(
             return false;
         }
     };
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(reader);
-    let mut rec = csv::ByteRecord::new();
-    let header: Vec<String> = match rdr.read_byte_record(&mut rec) {
-        Ok(true) => rec
-            .iter()
-            .enumerate()
-            .map(|(i, f)| {
-                let f = if i == 0 {
-                    f.strip_prefix(b"\xef\xbb\xbf").unwrap_or(f)
-                } else {
-                    f
-                };
-                String::from_utf8_lossy(f).trim().to_string()
-            })
-            .collect(),
-        Ok(false) => {
-            diags.push(io_error(&"the file is empty (no header row)"));
-            return false;
-        }
+    let mut rdr = super::csv_reader(reader);
+    let header = match super::read_header_row(&mut rdr) {
+        Ok(h) => h,
         Err(e) => {
             diags.push(io_error(&e));
             return false;
         }
     };
+    let mut rec = csv::ByteRecord::new();
     let Some(idx) = columns
         .iter()
         .map(|c| header.iter().position(|h| h == c))

@@ -239,20 +239,13 @@ impl Site<'_> {
                         json!({"name": st.name, "users": s.users, "share": share, "width": share.map(|v| format!("{:.1}", v * 100.0))})
                     })
                     .collect();
-                json!({
-                    "id": j.id,
-                    "title": j.title,
-                    "url": journey_url(j),
-                    "persona": self.persona(j),
-                    "owner": j.owner,
-                    "stages": j.stages.len(),
-                    "start_users": first,
-                    "conversion_rate": k.conversion_rate,
-                    "revenue": k.revenue,
-                    "steps": steps,
-                    "targets": self.targets(j, k),
-                    "targets_met": k.targets.iter().filter(|t| t.met).count(),
-                })
+                let mut card = self.journey_value(j, k);
+                card["stages"] = json!(j.stages.len());
+                card["start_users"] = json!(first);
+                card["steps"] = json!(steps);
+                card["targets"] = json!(self.targets(j, k));
+                card["targets_met"] = json!(k.targets.iter().filter(|t| t.met).count());
+                card
             })
             .collect();
         let personas: Vec<Value> = self
