@@ -192,6 +192,25 @@ fn traversal_attempts_are_refused() {
     }
 }
 
+#[cfg(unix)]
+#[test]
+fn symlinks_that_leave_the_project_are_not_served() {
+    let dir = example_copy();
+    std::fs::create_dir_all(dir.path().join("static")).unwrap();
+    let secret = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(secret.path(), "secret outside the project").unwrap();
+    std::os::unix::fs::symlink(secret.path(), dir.path().join("static/leak.txt")).unwrap();
+    std::os::unix::fs::symlink("/etc", dir.path().join("static/etc")).unwrap();
+    std::fs::write(dir.path().join("static/ok.txt"), "fine").unwrap();
+    let s = start(dir);
+    assert_eq!(get(s.port, "/assets/ok.txt").0, 200);
+    for target in ["/assets/leak.txt", "/assets/etc/hostname", "/assets/etc/passwd"] {
+        let (status, _, body) = get(s.port, target);
+        assert_eq!(status, 404, "{target}");
+        assert!(!body.contains("secret outside"), "{target}");
+    }
+}
+
 #[test]
 fn an_edit_changes_the_page_a_spec_error_keeps_it_with_an_overlay_and_the_fix_clears_it() {
     let s = start(example_copy());

@@ -198,7 +198,18 @@ pub fn serve(root: PathBuf, opts: Options) -> Result<(), String> {
                         .join(", ")
                 );
             }
-            crate::timed("rebuild after a change", || rebuild(&root, &mut cache, &shared));
+            // A bug in a rebuild must not stop the watcher: report it like a build error.
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                crate::timed("rebuild after a change", || rebuild(&root, &mut cache, &shared))
+            }));
+            if outcome.is_err() {
+                cache = crate::Cache::default();
+                let mut d = Diagnostics::default();
+                d.push(crate::diagnostics::Diagnostic::error(
+                    "internal error while rebuilding (this is a bug in journeymap); save again to retry",
+                ));
+                shared.publish(None, Some(overlay_html(&d)));
+            }
         }
     })
     .map_err(|e| format!("cannot watch `{}` for changes: {e}", root.display()))?;
