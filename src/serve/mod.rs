@@ -177,16 +177,14 @@ pub fn serve(root: PathBuf, opts: Options) -> Result<(), String> {
         ));
     }
     let shared = Shared::new();
-    let mut cache = crate::Cache::default();
-    rebuild(&root, &mut cache, &shared);
-    let (server, addr) = bind(&opts)?;
-    let server = Arc::new(server);
-    let url = format!("http://{addr}/");
-    eprintln!("serving {} at {url} (live reload on; Ctrl-C to stop)", root.display());
-    http::spawn_workers(server, shared.clone(), 8);
+    // The watcher starts before the first build and before the address is announced, so
+    // that no save made once the server is up can be missed; a save during the first
+    // build waits on the cache and rebuilds after it.
+    let cache = Arc::new(Mutex::new(crate::Cache::default()));
     let watcher = watch::start(&root, {
         let shared = shared.clone();
         let root = root.clone();
+        let cache = cache.clone();
         move |changed: &[PathBuf]| {
             if std::env::var_os("JOURNEYMAP_TIMINGS").is_some() {
                 eprintln!(
@@ -198,12 +196,13 @@ pub fn serve(root: PathBuf, opts: Options) -> Result<(), String> {
                         .join(", ")
                 );
             }
+            let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
             // A bug in a rebuild must not stop the watcher: report it like a build error.
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 crate::timed("rebuild after a change", || rebuild(&root, &mut cache, &shared))
             }));
             if outcome.is_err() {
-                cache = crate::Cache::default();
+                *cache = crate::Cache::default();
                 let mut d = Diagnostics::default();
                 d.push(crate::diagnostics::Diagnostic::error(
                     "internal error while rebuilding (this is a bug in journeymap); save again to retry",
@@ -213,6 +212,12 @@ pub fn serve(root: PathBuf, opts: Options) -> Result<(), String> {
         }
     })
     .map_err(|e| format!("cannot watch `{}` for changes: {e}", root.display()))?;
+    rebuild(&root, &mut cache.lock().unwrap_or_else(|e| e.into_inner()), &shared);
+    let (server, addr) = bind(&opts)?;
+    let server = Arc::new(server);
+    let url = format!("http://{addr}/");
+    eprintln!("serving {} at {url} (live reload on; Ctrl-C to stop)", root.display());
+    http::spawn_workers(server, shared.clone(), 8);
     if opts.open {
         open_browser(&url);
     }
