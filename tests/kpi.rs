@@ -332,6 +332,46 @@ fn gzip_bom_crlf_and_quoted_fields() {
     assert_eq!(plain["segments"][0]["id"], "mobile, EU");
 }
 
+/// Rows enough to span more than one read buffer of the event reader (1 MiB), so the fast
+/// unquoted-line path carries partial lines across reads and switches to the csv crate
+/// in the middle of the file when a quote appears.
+fn many_rows(line_end: &str, quote_at: Option<usize>) -> String {
+    let mut csv = format!("user_id,timestamp,event,segment{line_end}");
+    for i in 0..40_000usize {
+        let user = format!("user-{}", i % 9_000);
+        let event = ["ea", "ea2", "eb", "ec", "zz"][i * 7 % 5];
+        let segment = ["web", "app", ""][i % 3];
+        let t = format!("2026-01-{:02}T{:02}:{:02}:00Z", 1 + i % 28, i % 24, i % 60);
+        if quote_at == Some(i) {
+            csv += &format!("\"{user}\",{t},\"{event}\",\"{segment}\"{line_end}");
+        } else {
+            csv += &format!("{user},{t},{event},{segment}{line_end}");
+        }
+    }
+    csv
+}
+
+#[test]
+fn line_endings_and_a_late_quote_read_the_same_rows() {
+    let lf = kpis(&journey(""), &many_rows("\n", None));
+    assert!(lf["funnel"]["steps"][0]["users"].as_u64().unwrap() > 1000);
+    assert_eq!(lf, kpis(&journey(""), &many_rows("\r\n", None)), "CRLF");
+    assert_eq!(lf, kpis(&journey(""), &many_rows("\r", None)), "lone CR");
+    assert_eq!(lf, kpis(&journey(""), &many_rows("\n", Some(35_000))), "late quote");
+    let no_final_newline = many_rows("\n", None);
+    assert_eq!(lf, kpis(&journey(""), no_final_newline.trim_end()), "no final newline");
+    // Line numbers stay right on both sides of the switch to the csv crate.
+    for (quote_at, bad) in [(35_000, 30_000), (30_000, 35_000)] {
+        let mut lines: Vec<String> = many_rows("\n", Some(quote_at)).lines().map(String::from).collect();
+        lines[bad + 1] = "user-1,yesterday,ea,web".into();
+        let dir = project(&journey(""), &(lines.join("\n") + "\n"));
+        let out = run(&["check", dir.path().to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1));
+        let want = format!("data/events.csv:{}:8: error: invalid time `yesterday`", bad + 2);
+        assert!(stderr(&out).contains(&want), "{want}\n{}", stderr(&out));
+    }
+}
+
 #[test]
 fn unix_time_formats() {
     for (format, t0, t1) in [

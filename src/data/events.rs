@@ -130,26 +130,36 @@ pub fn read(journey: &Journey, diags: &mut Diagnostics) -> Option<EventData> {
         Diagnostic::error(format!("cannot read data file `{shown}`: {e}")).at(file.loc.clone())
     };
     let size = std::fs::metadata(&file.path).map(|m| m.len()).unwrap_or(0);
-    let progress = progress_bar(size, shown);
-    let raw: Box<dyn Read + Send> = match std::fs::File::open(&file.path) {
-        Ok(f) => match &progress {
-            Some(pb) => Box::new(pb.wrap_read(f)),
-            None => Box::new(f),
-        },
-        Err(e) => {
-            diags.push(io_error(&e));
-            return None;
-        }
-    };
-    let mut rdr = match super::decompress(raw) {
+    // The header is parsed by the csv crate (it may be quoted); the rows are then read from
+    // a second stream that starts right after it, by the fast tokenizer.
+    let mut head = match super::open(&file.path) {
         Ok(r) => super::csv_reader(r),
         Err(e) => {
             diags.push(io_error(&e));
             return None;
         }
     };
-    let header = match super::read_header_row(&mut rdr) {
+    let header = match super::read_header_row(&mut head) {
         Ok(h) => h,
+        Err(e) => {
+            diags.push(io_error(&e));
+            return None;
+        }
+    };
+    let (header_end, first_line) = (head.position().byte(), head.position().line());
+    drop(head);
+    let progress = progress_bar(size, shown);
+    let body = std::fs::File::open(&file.path).and_then(|f| {
+        let raw: Box<dyn Read + Send> = match &progress {
+            Some(pb) => Box::new(pb.wrap_read(f)),
+            None => Box::new(f),
+        };
+        let mut r = super::decompress(raw)?;
+        std::io::copy(&mut (&mut r).take(header_end), &mut std::io::sink())?;
+        Ok(r)
+    });
+    let body = match body {
+        Ok(r) => r,
         Err(e) => {
             diags.push(io_error(&e));
             return None;
@@ -182,7 +192,10 @@ pub fn read(journey: &Journey, diags: &mut Diagnostics) -> Option<EventData> {
         let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Batch>(4);
         let (empty_tx, empty_rx) = std::sync::mpsc::channel::<Batch>();
         let collector = scope.spawn(move || collect(full_rx, empty_tx));
-        let parsed = parse_rows(&ctx, &mut rdr, full_tx, empty_rx);
+        let parsed = parse_rows(&ctx, body, first_line, full_tx, empty_rx).map(|mut p| {
+            p.flush();
+            p
+        });
         (parsed, collector.join())
     });
     if let Some(pb) = progress {
@@ -239,14 +252,71 @@ struct Parsed {
     rows: u64,
     bad: BTreeMap<&'static str, u64>,
     errors: Vec<Diagnostic>,
+    dates: time::DateCache,
+    /// Valid rows not yet handed to the collecting thread.
+    batch: Batch,
+    /// Taken (so the channel closes and the collecting thread ends) by [`Parsed::flush`].
+    full: Option<std::sync::mpsc::SyncSender<Batch>>,
+    empty: std::sync::mpsc::Receiver<Batch>,
 }
 
-fn parse_rows<R: Read>(
+/// A row's fields, whichever tokenizer produced them.
+trait Fields {
+    fn count(&self) -> usize;
+    fn field(&self, i: usize) -> &[u8];
+    /// 1-based line of the row in the file.
+    fn line(&self) -> u64;
+}
+
+/// A row from the csv crate; `base` is the file line before the reader's first line.
+struct CsvRow<'a> {
+    rec: &'a csv::ByteRecord,
+    base: u64,
+}
+
+impl Fields for CsvRow<'_> {
+    fn count(&self) -> usize {
+        self.rec.len()
+    }
+    fn field(&self, i: usize) -> &[u8] {
+        &self.rec[i]
+    }
+    fn line(&self) -> u64 {
+        self.base + self.rec.position().map_or(0, |p| p.line())
+    }
+}
+
+/// A row without quotes: the line and where each field ends.
+struct PlainRow<'a> {
+    bytes: &'a [u8],
+    ends: &'a [usize],
+    line: u64,
+}
+
+impl Fields for PlainRow<'_> {
+    fn count(&self) -> usize {
+        self.ends.len()
+    }
+    fn field(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] + 1 };
+        &self.bytes[start..self.ends[i]]
+    }
+    fn line(&self) -> u64 {
+        self.line
+    }
+}
+
+/// Reads every row after the header. Most exports quote nothing, so rows are split on
+/// newlines and commas with `memchr` until the first `"` appears in the data (or the first
+/// block read has lone `\r` line ends); from the start of the line holding it, the csv crate
+/// (which handles quotes, escaped quotes and newlines inside fields) reads the rest. Empty lines are skipped, like the csv crate does.
+fn parse_rows(
     ctx: &Context,
-    rdr: &mut csv::Reader<R>,
+    mut input: Box<dyn Read + Send>,
+    first_line: u64,
     full: std::sync::mpsc::SyncSender<Batch>,
     empty: std::sync::mpsc::Receiver<Batch>,
-) -> Result<Parsed, csv::Error> {
+) -> Result<Parsed, std::io::Error> {
     let mut p = Parsed {
         touchpoint_rows: vec![0; ctx.n_touchpoints],
         unmapped: FxHashMap::default(),
@@ -257,88 +327,175 @@ fn parse_rows<R: Read>(
         rows: 0,
         bad: BTreeMap::new(),
         errors: Vec::new(),
+        dates: time::DateCache::default(),
+        batch: Batch::default(),
+        full: Some(full),
+        empty,
     };
-    let mut dates = time::DateCache::default();
-    let mut rec = csv::ByteRecord::new();
-    let mut batch = Batch::default();
-    let cols = &ctx.cols;
-    while rdr.read_byte_record(&mut rec)? {
-        if rec.len() != cols.count {
-            p.bad_row(ctx, &rec, Bad::FieldCount, None);
+    let mut buf = vec![0u8; 1 << 20];
+    let (mut start, mut end, mut eof) = (0usize, 0usize, false);
+    let mut line = first_line;
+    let mut ends: Vec<usize> = Vec::with_capacity(ctx.cols.count);
+    let mut slow = false;
+    let mut first_read = true;
+    loop {
+        let Some(nl) = memchr::memchr(b'\n', &buf[start..end]).map(|i| start + i) else {
+            if eof {
+                break;
+            }
+            // Keep the partial line, make room, read more.
+            buf.copy_within(start..end, 0);
+            end -= start;
+            start = 0;
+            if end == buf.len() {
+                // A line longer than the buffer (or a file of lone-`\r` lines): the csv crate.
+                slow = true;
+                break;
+            }
+            let n = input.read(&mut buf[end..])?;
+            if n == 0 {
+                eof = true;
+                if end > 0 && buf[end - 1] != b'\n' {
+                    buf.truncate(end);
+                    buf.push(b'\n'); // the last line without a newline
+                    end += 1;
+                }
+            } else if memchr::memchr(b'"', &buf[end..end + n]).is_some()
+                || (first_read && has_lone_cr(&buf[end..end + n]))
+            {
+                slow = true;
+                end += n;
+                break;
+            } else {
+                end += n;
+            }
+            first_read = false;
             continue;
+        };
+        let bytes = buf[start..nl].strip_suffix(b"\r").unwrap_or(&buf[start..nl]);
+        start = nl + 1;
+        if !bytes.is_empty() {
+            ends.clear();
+            ends.extend(memchr::memchr_iter(b',', bytes));
+            ends.push(bytes.len());
+            if !p.row(
+                ctx,
+                &PlainRow {
+                    bytes,
+                    ends: &ends,
+                    line,
+                },
+            ) {
+                return Ok(p);
+            }
         }
-        let user = trim(&rec[cols.user]);
+        line += 1;
+    }
+    if slow {
+        let rest = std::io::Cursor::new(buf[start..end].to_vec()).chain(input);
+        let mut rdr = super::csv_reader(rest);
+        let mut rec = csv::ByteRecord::new();
+        while rdr.read_byte_record(&mut rec).map_err(std::io::Error::other)? {
+            if !p.row(
+                ctx,
+                &CsvRow {
+                    rec: &rec,
+                    base: line - 1,
+                },
+            ) {
+                return Ok(p);
+            }
+        }
+    }
+    Ok(p)
+}
+
+/// Old Mac files end lines with a lone `\r`; the csv crate reads them, the fast path not.
+fn has_lone_cr(chunk: &[u8]) -> bool {
+    memchr::memchr_iter(b'\r', chunk).any(|i| chunk.get(i + 1).is_some_and(|&b| b != b'\n'))
+}
+
+impl Parsed {
+    /// Checks and folds one row; false when the collecting thread has gone.
+    #[inline]
+    fn row<F: Fields>(&mut self, ctx: &Context, rec: &F) -> bool {
+        let cols = &ctx.cols;
+        if rec.count() != cols.count {
+            self.bad_row(ctx, rec, Bad::FieldCount, None);
+            return true;
+        }
+        let user = trim(rec.field(cols.user));
         if user.is_empty() {
-            p.bad_row(ctx, &rec, Bad::EmptyUser, Some(cols.user));
-            continue;
+            self.bad_row(ctx, rec, Bad::EmptyUser, Some(cols.user));
+            return true;
         }
-        let Some(t) = time::parse_cached(&rec[cols.time], ctx.src.time_format, &mut dates) else {
-            p.bad_row(ctx, &rec, Bad::Time, Some(cols.time));
-            continue;
+        let Some(t) = time::parse_cached(rec.field(cols.time), ctx.src.time_format, &mut self.dates) else {
+            self.bad_row(ctx, rec, Bad::Time, Some(cols.time));
+            return true;
         };
         let mut amount = None;
         if let Some(rc) = cols.revenue {
-            let field = trim(&rec[rc]);
+            let field = trim(rec.field(rc));
             if !field.is_empty() {
                 match parse_micros(field) {
                     Some(v) => amount = Some(v),
                     None => {
-                        p.bad_row(ctx, &rec, Bad::Revenue, Some(rc));
-                        continue;
+                        self.bad_row(ctx, rec, Bad::Revenue, Some(rc));
+                        return true;
                     }
                 }
             }
         }
-        let name = trim(&rec[cols.event]);
+        let name = trim(rec.field(cols.event));
         if name.is_empty() {
-            p.bad_row(ctx, &rec, Bad::EmptyEvent, Some(cols.event));
-            continue;
+            self.bad_row(ctx, rec, Bad::EmptyEvent, Some(cols.event));
+            return true;
         }
-        if batch.ids.len() + user.len() > u32::MAX as usize {
-            p.bad_row(ctx, &rec, Bad::EmptyUser, Some(cols.user));
-            continue;
-        }
-        p.rows += 1;
-        p.latest = Some(p.latest.map_or(t, |l| l.max(t)));
+        self.rows += 1;
+        self.latest = Some(self.latest.map_or(t, |l| l.max(t)));
         let tp = match ctx.event_map.get(name) {
             Some(&tp) => {
-                p.touchpoint_rows[tp as usize] += 1;
+                self.touchpoint_rows[tp as usize] += 1;
                 tp
             }
             None => {
-                match p.unmapped.get_mut(name) {
+                match self.unmapped.get_mut(name) {
                     Some(n) => *n += 1,
                     None => {
-                        p.unmapped.insert(name.into(), 1);
+                        self.unmapped.insert(name.into(), 1);
                     }
                 }
                 NONE
             }
         };
-        let segment = match cols.segment.map(|sc| trim(&rec[sc])) {
-            Some(seg) if !seg.is_empty() => p.segment_code(seg),
+        let segment = match cols.segment.map(|sc| trim(rec.field(sc))) {
+            Some(seg) if !seg.is_empty() => self.segment_code(seg),
             _ => NONE,
         };
-        batch.ids.extend_from_slice(user);
-        batch.id_ends.push(batch.ids.len() as u32);
-        batch.time.push(t);
-        batch.touchpoint.push(tp);
-        batch.segment.push(segment);
-        batch.revenue.push(amount);
-        if batch.time.len() == BATCH_ROWS {
-            let next = empty.try_recv().unwrap_or_default();
-            if full.send(std::mem::replace(&mut batch, next)).is_err() {
-                break;
+        let b = &mut self.batch;
+        b.ids.extend_from_slice(user);
+        b.id_ends.push(b.ids.len() as u32);
+        b.time.push(t);
+        b.touchpoint.push(tp);
+        b.segment.push(segment);
+        b.revenue.push(amount);
+        if b.time.len() == BATCH_ROWS {
+            let next = self.empty.try_recv().unwrap_or_default();
+            let batch = std::mem::replace(&mut self.batch, next);
+            return self.full.as_ref().is_some_and(|tx| tx.send(batch).is_ok());
+        }
+        true
+    }
+
+    /// Hands the last, partial batch over and closes the channel.
+    fn flush(&mut self) {
+        if let Some(tx) = self.full.take() {
+            if !self.batch.time.is_empty() {
+                let _ = tx.send(std::mem::take(&mut self.batch));
             }
         }
     }
-    if !batch.time.is_empty() {
-        let _ = full.send(batch);
-    }
-    Ok(p)
-}
 
-impl Parsed {
     fn segment_code(&mut self, seg: &[u8]) -> u16 {
         if let Some(&c) = self.segment_codes.get(seg) {
             return c;
@@ -353,14 +510,16 @@ impl Parsed {
         c
     }
 
-    fn bad_row(&mut self, ctx: &Context, rec: &csv::ByteRecord, why: Bad, field: Option<usize>) {
+    fn bad_row<F: Fields>(&mut self, ctx: &Context, rec: &F, why: Bad, field: Option<usize>) {
         *self.bad.entry(why.reason()).or_default() += 1;
         if ctx.src.on_error == OnError::Skip || self.errors.len() >= MAX_ROW_ERRORS {
             return;
         }
         let shown = &ctx.src.file.display;
-        let line = rec.position().map_or(0, |p| p.line() as usize);
-        let text: Vec<String> = rec.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect();
+        let line = rec.line() as usize;
+        let text: Vec<String> = (0..rec.count())
+            .map(|i| String::from_utf8_lossy(rec.field(i)).into_owned())
+            .collect();
         let column = field.map_or(1, |i| {
             1 + text[..i].iter().map(|f| f.chars().count() + 1).sum::<usize>()
         });
@@ -369,7 +528,7 @@ impl Parsed {
         let format = ctx.src.time_format;
         let (message, help) = match why {
             Bad::FieldCount => (
-                format!("expected {} fields, found {}", ctx.cols.count, rec.len()),
+                format!("expected {} fields, found {}", ctx.cols.count, rec.count()),
                 Some("quote fields that contain commas".to_string()),
             ),
             Bad::EmptyUser => (format!("empty user id in column `{col_name}`"), None),
