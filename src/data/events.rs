@@ -333,63 +333,73 @@ fn parse_rows(
         empty,
     };
     let mut buf = vec![0u8; 1 << 20];
-    let (mut start, mut end, mut eof) = (0usize, 0usize, false);
+    let (mut start, mut end) = (0usize, 0usize);
     let mut line = first_line;
-    let mut ends: Vec<usize> = Vec::with_capacity(ctx.cols.count);
+    let mut ends: Vec<usize> = Vec::with_capacity(ctx.cols.count + 1);
     let mut slow = false;
     let mut first_read = true;
-    loop {
-        let Some(nl) = memchr::memchr(b'\n', &buf[start..end]).map(|i| start + i) else {
-            if eof {
+    'read: loop {
+        // Keep the partial line, make room, read more.
+        buf.copy_within(start..end, 0);
+        end -= start;
+        start = 0;
+        if end == buf.len() {
+            // A line longer than the buffer (or a file of lone-`\r` lines): the csv crate.
+            slow = true;
+            break;
+        }
+        let n = input.read(&mut buf[end..])?;
+        let eof = n == 0;
+        if eof {
+            if end == 0 {
                 break;
             }
-            // Keep the partial line, make room, read more.
-            buf.copy_within(start..end, 0);
-            end -= start;
-            start = 0;
-            if end == buf.len() {
-                // A line longer than the buffer (or a file of lone-`\r` lines): the csv crate.
-                slow = true;
-                break;
-            }
-            let n = input.read(&mut buf[end..])?;
-            if n == 0 {
-                eof = true;
-                if end > 0 && buf[end - 1] != b'\n' {
-                    buf.truncate(end);
-                    buf.push(b'\n'); // the last line without a newline
-                    end += 1;
-                }
-            } else if memchr::memchr(b'"', &buf[end..end + n]).is_some()
-                || (first_read && has_lone_cr(&buf[end..end + n]))
-            {
-                slow = true;
-                end += n;
-                break;
-            } else {
-                end += n;
-            }
+            buf[end] = b'\n'; // the last line has no newline
+            end += 1;
+        } else {
+            let lone_cr = first_read && has_lone_cr(&buf[end..end + n]);
             first_read = false;
-            continue;
-        };
-        let bytes = buf[start..nl].strip_suffix(b"\r").unwrap_or(&buf[start..nl]);
-        start = nl + 1;
-        if !bytes.is_empty() {
-            ends.clear();
-            ends.extend(memchr::memchr_iter(b',', bytes));
-            ends.push(bytes.len());
-            if !p.row(
-                ctx,
-                &PlainRow {
-                    bytes,
-                    ends: &ends,
-                    line,
-                },
-            ) {
-                return Ok(p);
+            end += n;
+            if lone_cr {
+                slow = true;
+                break;
             }
         }
-        line += 1;
+        // One pass over the block finds field ends, line ends and any quote.
+        ends.clear();
+        let mut line_start = 0;
+        for i in memchr::memchr3_iter(b',', b'\n', b'"', &buf[..end]) {
+            match buf[i] {
+                b',' => ends.push(i - line_start),
+                b'\n' => {
+                    let bytes = &buf[line_start..i];
+                    let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+                    if !bytes.is_empty() {
+                        ends.push(bytes.len());
+                        let row = PlainRow {
+                            bytes,
+                            ends: &ends,
+                            line,
+                        };
+                        if !p.row(ctx, &row) {
+                            return Ok(p);
+                        }
+                    }
+                    ends.clear();
+                    line += 1;
+                    line_start = i + 1;
+                }
+                _ => {
+                    start = line_start;
+                    slow = true;
+                    break 'read;
+                }
+            }
+        }
+        start = line_start;
+        if eof {
+            break;
+        }
     }
     if slow {
         let rest = std::io::Cursor::new(buf[start..end].to_vec()).chain(input);
