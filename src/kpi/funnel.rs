@@ -78,7 +78,36 @@ pub fn best_chain(by_stage: &[Vec<i64>], window: Option<i64>, s: &mut Scratch) -
     best
 }
 
+/// The pass over every user, in two halves on two threads (users are independent; the
+/// halves are merged in order, so the result is the same as one pass).
 pub fn event_pass(journey: &Journey, data: &EventData) -> EventPass {
+    let users = data.users();
+    let mid = users / 2;
+    std::thread::scope(|scope| {
+        let second = scope.spawn(|| pass_over(journey, data, mid..users));
+        let mut pass = pass_over(journey, data, 0..mid);
+        let second = second.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+        pass.merge(second);
+        pass
+    })
+}
+
+impl EventPass {
+    fn merge(&mut self, other: EventPass) {
+        let add = |a: &mut [u64], b: &[u64]| a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+        add(&mut self.reach, &other.reach);
+        add(&mut self.touchpoint_users, &other.touchpoint_users);
+        add(&mut self.exits, &other.exits);
+        for (mine, theirs) in self.segments.iter_mut().zip(other.segments) {
+            add(&mut mine.reached, &theirs.reached);
+            for (d, mut e) in mine.deltas.iter_mut().zip(theirs.deltas) {
+                d.append(&mut e);
+            }
+        }
+    }
+}
+
+fn pass_over(journey: &Journey, data: &EventData, users: std::ops::Range<usize>) -> EventPass {
     let n = journey.stages.len();
     let stage_of: Vec<usize> = journey.touchpoints().map(|(s, _)| s).collect();
     let n_tp = stage_of.len();
@@ -103,7 +132,7 @@ pub fn event_pass(journey: &Journey, data: &EventData) -> EventPass {
     let mut by_stage: Vec<Vec<i64>> = vec![Vec::new(); n];
     let mut seen_tp: Vec<u32> = vec![u32::MAX; n_tp];
     let mut scratch = Scratch::default();
-    for u in 0..data.users() {
+    for u in users {
         let range = data.user_events(u);
         if range.is_empty() {
             continue;

@@ -262,7 +262,12 @@ fn conversion_rate(j: &Journey, steps: &[Step]) -> Option<f64> {
 }
 
 fn from_events(j: &Journey, ev: &EventData) -> JourneyKpis {
-    let pass = funnel::event_pass(j, ev);
+    // Retention needs its own walk over the users: it runs beside the funnel's.
+    let (pass, retention) = std::thread::scope(|scope| {
+        let retention = scope.spawn(|| retention::from_events(j, ev));
+        let pass = funnel::event_pass(j, ev);
+        (pass, retention.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+    });
     let all: Vec<&funnel::SegmentCounts> = pass.segments.iter().collect();
     let steps = funnel::steps_of(j, &all);
     let mut k = empty(j);
@@ -289,7 +294,7 @@ fn from_events(j: &Journey, ev: &EventData) -> JourneyKpis {
             repeat_purchase_rate: ratio(Some(repeat), Some(buyers)),
         }
     });
-    k.retention = retention::from_events(j, ev);
+    k.retention = retention;
     if !ev.user_segment.is_empty() {
         let mut members = vec![0u64; ev.segment_names.len()];
         for &s in &ev.user_segment {
