@@ -21,6 +21,22 @@ fn check_json(dir: &std::path::Path, strict: bool) -> (i32, Value) {
     (out.status.code().unwrap(), serde_json::from_slice(&out.stdout).unwrap())
 }
 
+/// The `targets` list as (kpi, actual, met), in order.
+fn targets_of(doc: &Value) -> Vec<(String, Value, bool)> {
+    doc["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["kpi"].as_str().unwrap().to_string(),
+                t["actual"].clone(),
+                t["met"].as_bool().unwrap(),
+            )
+        })
+        .collect()
+}
+
 fn edit(dir: &std::path::Path, file: &str, from: &str, to: &str) {
     let path = dir.join(file);
     let text = std::fs::read_to_string(&path).unwrap();
@@ -71,18 +87,7 @@ fn metrics_only_funnel_touchpoint_metrics_and_cohort_retention() {
         ], "average": [1.0, 70.0 / 150.0, 0.25]})
     );
     // Targets in declaration order: journey, then stages, then touchpoint metrics.
-    let targets: Vec<(String, Value, bool)> = k["targets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| {
-            (
-                t["kpi"].as_str().unwrap().to_string(),
-                t["actual"].clone(),
-                t["met"].as_bool().unwrap(),
-            )
-        })
-        .collect();
+    let targets = targets_of(&k);
     assert_eq!(
         targets,
         vec![
@@ -212,18 +217,7 @@ fn event_journey_targets_aov_and_repeat_purchase_rate() {
         "[targets]\naov = { min = 35 }\nrepeat_purchase_rate = { min = 0.6 }\n\n[data.events]",
     );
     let (_, doc) = check_json(dir.path(), false);
-    let t: Vec<(String, Value, bool)> = doc["targets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| {
-            (
-                t["kpi"].as_str().unwrap().to_string(),
-                t["actual"].clone(),
-                t["met"].as_bool().unwrap(),
-            )
-        })
-        .collect();
+    let t = targets_of(&doc);
     assert_eq!(
         t,
         vec![
