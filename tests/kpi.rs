@@ -489,3 +489,30 @@ fn kpis_csv_and_table_formats() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("did you mean `online-purchase`?"));
 }
+
+/// A large file read with stderr on a terminal (a pseudo-terminal from `script`, part of
+/// Debian's essential util-linux) shows a progress bar; the same run with stderr piped
+/// shows none.
+#[test]
+fn progress_bar_only_on_a_terminal() {
+    let mut csv = String::from("user_id,timestamp,event\n");
+    let row = "u1,2026-01-05T10:00:00Z,ea\n";
+    csv.reserve(row.len() * 1_300_000);
+    while csv.len() < 33 << 20 {
+        csv += row;
+    }
+    let dir = project(&journey(""), &csv);
+    let bin = env!("CARGO_BIN_EXE_journeymap");
+    let cmd = format!("{bin} kpis {} --format csv > /dev/null", dir.path().display());
+    let tty = std::process::Command::new("script")
+        .args(["-q", "-e", "-c", &cmd, "/dev/null"])
+        .output()
+        .expect("`script` (util-linux) runs a command on a pseudo-terminal");
+    assert!(tty.status.success(), "{}", String::from_utf8_lossy(&tty.stdout));
+    let shown = String::from_utf8_lossy(&tty.stdout);
+    assert!(shown.contains("reading data/events.csv"), "{shown}");
+    assert!(shown.contains("MiB"), "{shown}");
+    let piped = run(&["kpis", dir.path().to_str().unwrap(), "--format", "csv"]);
+    assert_eq!(piped.status.code(), Some(0));
+    assert!(!stderr(&piped).contains("reading"), "{}", stderr(&piped));
+}
