@@ -35,12 +35,15 @@ fn free_port() -> u16 {
 }
 
 fn start_on(dir: tempfile::TempDir, port: u16) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_journeymap"))
-        .args(["serve", dir.path().to_str().unwrap(), "--port", &port.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    start_with(dir, port, |_| {})
+}
+
+/// Starts the server; `adjust` adds arguments or environment to the command.
+fn start_with(dir: tempfile::TempDir, port: u16, adjust: impl FnOnce(&mut Command)) -> Server {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_journeymap"));
+    cmd.args(["serve", dir.path().to_str().unwrap(), "--port", &port.to_string()]);
+    adjust(&mut cmd);
+    let mut child = cmd.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
     let log = Arc::new(Mutex::new(Vec::new()));
     let stderr = child.stderr.take().unwrap();
     let sink = log.clone();
@@ -432,4 +435,23 @@ fn a_first_build_that_fails_still_serves_the_error() {
     assert!(body.contains("journeymap-error") && body.contains("`emotion` must be between 1 and 5"));
     edit(&journey, "emotion = 0", "emotion = 3");
     assert!(wait_for(|| get(s.port, "/").0 == 200, Duration::from_secs(2)));
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn open_starts_the_browser_on_the_served_address() {
+    use std::os::unix::fs::PermissionsExt;
+    // A stand-in `xdg-open` that records the address it is given.
+    let bin = tempfile::tempdir().unwrap();
+    let record = bin.path().join("opened");
+    let opener = bin.path().join("xdg-open");
+    std::fs::write(&opener, format!("#!/bin/sh\necho \"$1\" > '{}'\n", record.display())).unwrap();
+    std::fs::set_permissions(&opener, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!("{}:{}", bin.path().display(), std::env::var("PATH").unwrap_or_default());
+    let s = start_with(example_copy(), free_port(), |c| {
+        c.arg("--open").env("PATH", path);
+    });
+    let opened = || std::fs::read_to_string(&record).unwrap_or_default();
+    assert!(wait_for(|| !opened().is_empty(), Duration::from_secs(5)));
+    assert_eq!(opened().trim(), format!("http://127.0.0.1:{}/", s.port));
 }
