@@ -104,10 +104,6 @@ struct Columns {
     count: usize,
 }
 
-fn trim(s: &[u8]) -> &[u8] {
-    s.trim_ascii()
-}
-
 /// What both threads of a read share.
 struct Context<'a> {
     src: &'a EventsSource,
@@ -434,7 +430,7 @@ impl Parsed {
             self.bad_row(ctx, rec, Bad::FieldCount, None);
             return true;
         }
-        let user = trim(rec.field(cols.user));
+        let user = rec.field(cols.user).trim_ascii();
         if user.is_empty() {
             self.bad_row(ctx, rec, Bad::EmptyUser, Some(cols.user));
             return true;
@@ -445,7 +441,7 @@ impl Parsed {
         };
         let mut amount = None;
         if let Some(rc) = cols.revenue {
-            let field = trim(rec.field(rc));
+            let field = rec.field(rc).trim_ascii();
             if !field.is_empty() {
                 match parse_micros(field) {
                     Some(v) => amount = Some(v),
@@ -456,7 +452,7 @@ impl Parsed {
                 }
             }
         }
-        let name = trim(rec.field(cols.event));
+        let name = rec.field(cols.event).trim_ascii();
         if name.is_empty() {
             self.bad_row(ctx, rec, Bad::EmptyEvent, Some(cols.event));
             return true;
@@ -478,7 +474,7 @@ impl Parsed {
                 NONE
             }
         };
-        let segment = match cols.segment.map(|sc| trim(rec.field(sc))) {
+        let segment = match cols.segment.map(|sc| rec.field(sc).trim_ascii()) {
             Some(seg) if !seg.is_empty() => self.segment_code(seg),
             _ => NONE,
         };

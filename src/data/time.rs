@@ -38,7 +38,7 @@ pub fn expected(format: TimeFormat) -> &'static str {
 
 /// An integer (optionally with a fraction) scaled by 10^`shift` to microseconds.
 fn parse_unix(field: &[u8], shift: u32) -> Option<i64> {
-    let s = trim(field);
+    let s = field.trim_ascii();
     let (neg, digits) = match s.first() {
         Some(b'-') => (true, &s[1..]),
         Some(b'+') => (false, &s[1..]),
@@ -73,15 +73,6 @@ fn parse_unix(field: &[u8], shift: u32) -> Option<i64> {
     const LIMIT: i64 = 253_402_300_800 * MICROS_PER_SEC;
     let us = if neg { -us } else { us };
     (-LIMIT..LIMIT).contains(&us).then_some(us)
-}
-
-fn trim(s: &[u8]) -> &[u8] {
-    let start = s.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(s.len());
-    let end = s
-        .iter()
-        .rposition(|b| !b.is_ascii_whitespace())
-        .map_or(start, |e| e + 1);
-    &s[start..end]
 }
 
 #[inline]
@@ -126,7 +117,7 @@ fn parse_date_part(s: &[u8]) -> Option<i64> {
 /// [`parse_rfc3339`] with a cache of the last date part.
 #[inline]
 pub fn parse_rfc3339_cached(field: &[u8], cache: &mut DateCache) -> Option<i64> {
-    let s = trim(field);
+    let s = field.trim_ascii();
     let date = s.get(..10)?;
     let days = if cache.valid && cache.date == date {
         cache.days
@@ -256,7 +247,7 @@ pub fn format_date(days: i64) -> String {
 
 /// Parses `YYYY-MM-DD` to a day number.
 pub fn parse_date(s: &[u8]) -> Option<i64> {
-    let s = trim(s);
+    let s = s.trim_ascii();
     if s.len() != 10 {
         return None;
     }

@@ -17,7 +17,7 @@ use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
-use crate::diagnostics::{render_human, Diagnostics};
+use crate::diagnostics::{render_human, Diagnostic};
 use crate::site::SiteFiles;
 
 pub use http::resolve_path;
@@ -88,9 +88,8 @@ pub struct Options {
 }
 
 /// The error overlay: the same diagnostics as the terminal, HTML-escaped.
-fn overlay_html(diags: &Diagnostics) -> String {
-    let errors: Vec<_> = diags.errors().cloned().collect();
-    let text = render_human(&errors, false);
+fn overlay_html(errors: &[Diagnostic]) -> String {
+    let text = render_human(errors, false);
     format!(
         concat!(
             r#"<div id="journeymap-error" role="alert" style="position:fixed;inset:auto 1rem 1rem 1rem;max-height:60vh;overflow:auto;z-index:2147483647;"#,
@@ -98,7 +97,7 @@ fn overlay_html(diags: &Diagnostics) -> String {
             r#"<strong style="font:600 15px system-ui,sans-serif">journeymap: the build failed — showing the last good site. Fix the error and save; this page reloads by itself.</strong>"#,
             r#"<pre style="white-space:pre-wrap;margin:.8rem 0 0">{}</pre></div>"#
         ),
-        crate::site::charts::esc(&text)
+        crate::site::esc(&text)
     )
 }
 
@@ -132,7 +131,7 @@ pub fn rebuild(root: &Path, cache: &mut crate::Cache, shared: &Shared) -> bool {
             "build failed ({} errors): still serving the last good site",
             errors.len()
         );
-        shared.publish(None, Some(overlay_html(&diags)));
+        shared.publish(None, Some(overlay_html(&errors)));
     }
     ok
 }
@@ -203,11 +202,10 @@ pub fn serve(root: PathBuf, opts: Options) -> Result<(), String> {
             }));
             if outcome.is_err() {
                 *cache = crate::Cache::default();
-                let mut d = Diagnostics::default();
-                d.push(crate::diagnostics::Diagnostic::error(
+                let bug = Diagnostic::error(
                     "internal error while rebuilding (this is a bug in journeymap); save again to retry",
-                ));
-                shared.publish(None, Some(overlay_html(&d)));
+                );
+                shared.publish(None, Some(overlay_html(&[bug])));
             }
         }
     })

@@ -5,23 +5,8 @@
 
 use std::fmt::Write as _;
 
+use super::esc;
 use super::i18n::Numbers;
-
-/// Escapes text for SVG/XML content and attributes.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
 
 /// Shortens a label to `max` characters with an ellipsis.
 fn clip(s: &str, max: usize) -> String {

@@ -19,7 +19,7 @@ use serde_json::{json, Map, Value};
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
 use crate::kpi::{JourneyKpis, TargetResult};
-use crate::spec::{Journey, Project, Stage, TargetKind, Unit};
+use crate::spec::{Journey, Project, Stage, TargetKind};
 use crate::Analysis;
 use i18n::Numbers;
 pub use output::SiteFiles;
@@ -58,6 +58,23 @@ pub fn retention_dir(j: &Journey) -> &'static str {
         .into_iter()
         .find(|d| j.stage_index(d).is_none())
         .unwrap_or("cohort-retention-analysis")
+}
+
+/// Escapes text for HTML, SVG and XML content and attributes: the templates' escape
+/// function, and every piece of markup written in Rust (charts, sitemap, error overlay).
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 fn retention_url(j: &Journey) -> String {
@@ -301,7 +318,7 @@ impl Site<'_> {
                         let metric = found.and_then(|t| t.metrics.iter().find(|x| &x.id == m));
                         (
                             format!("{} — {}", found.map_or(tp.as_str(), |t| t.name.as_str()), metric.map_or(m.as_str(), |x| x.name.as_str())),
-                            metric.map_or("count", |x| unit_name(x.unit)),
+                            metric.map_or("count", |x| x.unit.name()),
                             Some(touchpoint_url(j, tp)),
                         )
                     }
@@ -375,7 +392,7 @@ impl Site<'_> {
                 json!({
                     "id": m.id,
                     "name": m.name,
-                    "unit": unit_name(m.unit),
+                    "unit": m.unit.name(),
                     "aggregate": format!("{:?}", m.aggregate).to_lowercase(),
                     "value": mk.and_then(|x| x.value),
                     "series": mk.map(|x| &x.series),
@@ -614,20 +631,10 @@ impl Site<'_> {
         let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
         for path in self.files.keys().filter(|p| p.ends_with("index.html")) {
             let url = format!("{}{}", self.base_url, path.trim_end_matches("index.html"));
-            xml.push_str(&format!("  <url><loc>{}</loc></url>\n", charts::esc(&url)));
+            xml.push_str(&format!("  <url><loc>{}</loc></url>\n", esc(&url)));
         }
         xml.push_str("</urlset>\n");
         self.files.insert("sitemap.xml".into(), xml.into_bytes());
-    }
-}
-
-fn unit_name(u: Unit) -> &'static str {
-    match u {
-        Unit::Count => "count",
-        Unit::Percent => "percent",
-        Unit::Currency => "currency",
-        Unit::Seconds => "seconds",
-        Unit::Score => "score",
     }
 }
 

@@ -65,10 +65,6 @@ fn files_under(dir: &Path) -> Vec<(String, std::path::PathBuf)> {
     out
 }
 
-fn escape_html(s: &str) -> String {
-    super::charts::esc(s)
-}
-
 /// The full chain of a Tera error (Tera puts the useful part in `source()`).
 pub fn tera_error(e: &tera::Error) -> String {
     let mut msg = e.to_string();
@@ -132,7 +128,7 @@ pub fn load(project: &Project) -> Result<Theme, Diagnostics> {
     tera.autoescape_on(vec![".html", ".xml"]);
     // Tera's default also escapes `/`, which turns every URL into `&#x2F;` soup; these five
     // characters are all that text and quoted attributes need.
-    tera.set_escape_fn(escape_html);
+    tera.set_escape_fn(super::esc);
     let origin: BTreeMap<String, String> = templates.iter().map(|(k, (_, o))| (k.clone(), o.clone())).collect();
     let raw: Vec<(String, String)> = templates.into_iter().map(|(name, (text, _))| (name, text)).collect();
     if let Err(e) = tera.add_raw_templates(raw) {

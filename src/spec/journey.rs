@@ -476,14 +476,9 @@ fn read_touchpoint(tt: &mut Table, metric_targets: &mut Vec<Target>, diags: &mut
         }
         let mname = mt.string("name", diags).map(|s| s.value);
         let unit = mt
-            .choice("unit", &["count", "percent", "currency", "seconds", "score"], diags)
-            .map_or(Unit::Count, |u| match u.value {
-                "percent" => Unit::Percent,
-                "currency" => Unit::Currency,
-                "seconds" => Unit::Seconds,
-                "score" => Unit::Score,
-                _ => Unit::Count,
-            });
+            .choice("unit", &Unit::ALL.map(Unit::name), diags)
+            .and_then(|u| Unit::ALL.into_iter().find(|x| x.name() == u.value))
+            .unwrap_or(Unit::Count);
         let aggregate = mt
             .choice("aggregate", &["sum", "mean", "min", "max", "last"], diags)
             .map_or(default_aggregate(unit), |a| match a.value {

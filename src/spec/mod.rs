@@ -212,14 +212,28 @@ pub struct Touchpoint {
     pub loc: Location,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Unit {
     Count,
     Percent,
     Currency,
     Seconds,
     Score,
+}
+
+impl Unit {
+    pub const ALL: [Unit; 5] = [Unit::Count, Unit::Percent, Unit::Currency, Unit::Seconds, Unit::Score];
+
+    /// The unit's name in the spec, and in templates (the `unit` filter).
+    pub fn name(self) -> &'static str {
+        match self {
+            Unit::Count => "count",
+            Unit::Percent => "percent",
+            Unit::Currency => "currency",
+            Unit::Seconds => "seconds",
+            Unit::Score => "score",
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
