@@ -437,3 +437,26 @@ fn example_b2b_journey_is_measured_from_aggregates() {
     assert_eq!(webinar["metrics"]["attendees"]["series"].as_array().unwrap().len(), 12);
     assert_eq!(j["targets"].as_array().unwrap().len(), 8);
 }
+
+/// `serve` keeps parsed data between rebuilds: a rebuild that reads nothing again still
+/// reports the data file's own warnings.
+#[test]
+fn cached_data_repeats_its_reader_warnings() {
+    let dir = overlay("aggregates", "metrics_undeclared_metric");
+    let mut cache = journeymap::Cache::default();
+    let messages = |cache: &mut journeymap::Cache| -> Vec<String> {
+        let (_, diags) = journeymap::analyse_cached(dir.path(), cache);
+        diags.warnings().map(|d| d.message.clone()).collect()
+    };
+    let first = messages(&mut cache);
+    assert!(
+        first
+            .iter()
+            .any(|m| m.contains("metric `spnd` of touchpoint `ad` is not declared")),
+        "{first:?}"
+    );
+    assert!(cache.data.last_reads.iter().any(|f| f == "data/metrics.csv"));
+    let second = messages(&mut cache);
+    assert!(cache.data.last_reads.is_empty(), "{:?}", cache.data.last_reads);
+    assert_eq!(first, second);
+}

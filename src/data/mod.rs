@@ -10,6 +10,7 @@ pub mod metrics;
 mod table;
 pub mod time;
 
+use std::any::Any;
 use std::collections::HashMap;
 use std::fs::File;
 use std::sync::Arc;
@@ -99,16 +100,52 @@ pub struct JourneyData {
 /// emotion therefore never re-reads a CSV file; editing one file re-reads only that file.
 #[derive(Default)]
 pub struct Cache {
-    entries: HashMap<String, (String, Cached)>,
+    /// By `<journey id>/<kind>`.
+    entries: HashMap<String, Entry>,
     /// Files read (not served from the cache) by the last `load`, for tests and timings.
     pub last_reads: Vec<String>,
 }
 
-#[derive(Clone)]
-enum Cached {
-    Events(Arc<events::EventData>),
-    Metrics(Arc<metrics::MetricsData>, Vec<Diagnostic>),
-    Cohorts(Arc<cohorts::CohortData>),
+struct Entry {
+    /// File stamp and the spec settings the parse depends on.
+    key: String,
+    /// The parsed file: `EventData`, `MetricsData` or `CohortData`.
+    value: Arc<dyn Any + Send + Sync>,
+    /// The reader's warnings: they point into the data file, so they hold while it is
+    /// unchanged, and a cache hit repeats them.
+    warnings: Vec<Diagnostic>,
+}
+
+impl Cache {
+    /// The parsed file cached under `name` if its `key` is unchanged, or else `read`'s
+    /// result (cached when `key` is known and the read succeeded).
+    fn read_cached<T: Any + Send + Sync>(
+        &mut self,
+        name: String,
+        key: Option<String>,
+        shown: &str,
+        diags: &mut Diagnostics,
+        read: impl FnOnce(&mut Diagnostics) -> Option<T>,
+    ) -> Option<Arc<T>> {
+        if let (Some(k), Some(e)) = (&key, self.entries.get(&name)) {
+            if *k == e.key {
+                if let Ok(value) = e.value.clone().downcast::<T>() {
+                    diags.items.extend(e.warnings.iter().cloned());
+                    return Some(value);
+                }
+            }
+        }
+        self.last_reads.push(shown.to_string());
+        let mut local = Diagnostics::default();
+        let value = read(&mut local).map(Arc::new);
+        if let (Some(key), Some(v)) = (key, &value) {
+            let warnings = local.warnings().cloned().collect();
+            let value = v.clone();
+            self.entries.insert(name, Entry { key, value, warnings });
+        }
+        diags.extend(local);
+        value
+    }
 }
 
 /// Size and modification time of a file; `None` when it cannot be read (no caching then).
@@ -175,66 +212,29 @@ pub fn load_cached(project: &Project, cache: &mut Cache, diags: &mut Diagnostics
 }
 
 fn load_journey(journey: &Journey, cache: &mut Cache, used: &mut Vec<String>, diags: &mut Diagnostics) -> JourneyData {
-    let mut data = JourneyData::default();
-    let mut lookup = |kind: &str, key: Option<String>, cache: &mut Cache| -> (String, Option<String>, Option<Cached>) {
+    let mut name = |kind: &str| {
         let name = format!("{}/{kind}", journey.id);
         used.push(name.clone());
-        let hit = match (&key, cache.entries.get(&name)) {
-            (Some(k), Some((old, c))) if k == old => Some(c.clone()),
-            _ => None,
-        };
-        (name, key, hit)
+        name
     };
+    let mut data = JourneyData::default();
     if let Some(src) = &journey.events {
-        let (name, key, hit) = lookup("events", events_key(journey), cache);
-        data.events = match hit {
-            Some(Cached::Events(e)) => Some(e),
-            _ => {
-                cache.last_reads.push(src.file.display.clone());
-                let read = events::read(journey, diags).map(Arc::new);
-                if let (Some(k), Some(e)) = (key, &read) {
-                    cache.entries.insert(name, (k, Cached::Events(e.clone())));
-                }
-                read
-            }
-        };
+        data.events = cache.read_cached(name("events"), events_key(journey), &src.file.display, diags, |d| {
+            events::read(journey, d)
+        });
     }
     if let Some(ev) = &data.events {
         event_warnings(journey, ev, diags);
     }
     if let Some(file) = &journey.metrics {
-        let (name, key, hit) = lookup("metrics", metrics_key(journey), cache);
-        data.metrics = match hit {
-            Some(Cached::Metrics(m, warnings)) => {
-                diags.items.extend(warnings);
-                Some(m)
-            }
-            _ => {
-                cache.last_reads.push(file.display.clone());
-                let mut local = Diagnostics::default();
-                let read = metrics::read(journey, &mut local).map(Arc::new);
-                if let (Some(k), Some(m)) = (key, &read) {
-                    let warnings: Vec<Diagnostic> = local.warnings().cloned().collect();
-                    cache.entries.insert(name, (k, Cached::Metrics(m.clone(), warnings)));
-                }
-                diags.extend(local);
-                read
-            }
-        };
+        data.metrics = cache.read_cached(name("metrics"), metrics_key(journey), &file.display, diags, |d| {
+            metrics::read(journey, d)
+        });
     }
     if let Some(file) = &journey.cohorts {
-        let (name, key, hit) = lookup("cohorts", stamp(&file.path), cache);
-        data.cohorts = match hit {
-            Some(Cached::Cohorts(c)) => Some(c),
-            _ => {
-                cache.last_reads.push(file.display.clone());
-                let read = cohorts::read(journey, diags).map(Arc::new);
-                if let (Some(k), Some(c)) = (key, &read) {
-                    cache.entries.insert(name, (k, Cached::Cohorts(c.clone())));
-                }
-                read
-            }
-        };
+        data.cohorts = cache.read_cached(name("cohorts"), stamp(&file.path), &file.display, diags, |d| {
+            cohorts::read(journey, d)
+        });
     }
     if let (Some(_), Some(c)) = (&journey.events, &journey.cohorts) {
         diags.push(
