@@ -3,9 +3,9 @@
 //! One pass over the file keeps only what the KPIs need, in a compact layout: for each row
 //! of a mapped event, a `u32` user, an `i64` time (µs) and a `u16` touchpoint; everything
 //! else (unmapped names, revenue, segments, per-touchpoint row counts, the latest time) is
-//! folded into counters as it streams by. The rows are then grouped by user in place (a
-//! counting sort applied as a permutation, no second copy) and sorted by time within each
-//! user, so the KPI code walks one contiguous slice per user.
+//! folded into counters as it streams by. The rows are then grouped by user (a counting
+//! sort, once the user-id table is freed so that its copy does not raise peak memory) and
+//! sorted by time within each user, so the KPI code walks one contiguous slice per user.
 
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Read};
@@ -643,12 +643,13 @@ fn finish(ctx: &Context, mut p: Parsed, mut c: Collected, diags: &mut Diagnostic
     let n_users = c.users.len();
     drop(std::mem::take(&mut c.users));
     drop(std::mem::take(&mut c.segment_time));
-    let offsets = group_by_user(n_users, c.row_user, &mut c.time, &mut c.touchpoint);
-    sort_within_users(&offsets, &mut c.time, &mut c.touchpoint);
+    let (offsets, mut time, mut touchpoint) = group_by_user(n_users, &c.row_user, &c.time, &c.touchpoint);
+    drop((c.row_user, c.time, c.touchpoint));
+    sort_within_users(&offsets, &mut time, &mut touchpoint);
     Some(EventData {
         offsets,
-        time: c.time,
-        touchpoint: c.touchpoint,
+        time,
+        touchpoint,
         user_segment: if ctx.cols.segment.is_some() {
             c.user_segment
         } else {
@@ -745,34 +746,29 @@ fn time_format_hint(value: &str) -> Option<String> {
     ))
 }
 
-/// Reorders the rows so that each user's are contiguous (file order kept within a user),
-/// in place: `row_user` becomes each row's destination and the permutation is applied by
-/// following its cycles. Returns the offsets of each user's rows.
-fn group_by_user(n_users: usize, mut row_user: Vec<u32>, time: &mut [i64], touchpoint: &mut [u16]) -> Vec<u32> {
+/// Groups the rows by user (a counting sort; file order kept within a user). The rows are
+/// scattered into new vectors rather than permuted in place: the scatter's writes do not
+/// depend on one another, so the CPU overlaps their cache misses, where following the
+/// permutation's cycles waits for one miss after another. The extra copy fits in the memory
+/// the user-id table held until just before. Returns the offsets of each user's rows.
+fn group_by_user(n_users: usize, row_user: &[u32], time: &[i64], touchpoint: &[u16]) -> (Vec<u32>, Vec<i64>, Vec<u16>) {
     let mut offsets = vec![0u32; n_users + 1];
-    for &u in &row_user {
+    for &u in row_user {
         offsets[u as usize + 1] += 1;
     }
     for i in 0..n_users {
         offsets[i + 1] += offsets[i];
     }
     let mut cursor = offsets.clone();
-    for u in row_user.iter_mut() {
-        let c = &mut cursor[*u as usize];
-        *u = *c;
+    let mut grouped_time = vec![0i64; time.len()];
+    let mut grouped_tp = vec![0u16; touchpoint.len()];
+    for ((&u, &t), &tp) in row_user.iter().zip(time).zip(touchpoint) {
+        let c = &mut cursor[u as usize];
+        grouped_time[*c as usize] = t;
+        grouped_tp[*c as usize] = tp;
         *c += 1;
     }
-    drop(cursor);
-    let dest = &mut row_user;
-    for i in 0..dest.len() {
-        while dest[i] as usize != i {
-            let d = dest[i] as usize;
-            time.swap(i, d);
-            touchpoint.swap(i, d);
-            dest.swap(i, d);
-        }
-    }
-    offsets
+    (offsets, grouped_time, grouped_tp)
 }
 
 /// Sorts each user's rows by time, stably, so rows with equal times keep file order.
@@ -816,9 +812,7 @@ mod tests {
     #[test]
     fn grouping_keeps_file_order_within_users() {
         let users = vec![2, 0, 2, 1, 0, 2];
-        let mut time = vec![10, 20, 30, 40, 50, 60];
-        let mut tp = vec![0, 1, 2, 3, 4, 5];
-        let offsets = group_by_user(3, users, &mut time, &mut tp);
+        let (offsets, time, tp) = group_by_user(3, &users, &[10, 20, 30, 40, 50, 60], &[0, 1, 2, 3, 4, 5]);
         assert_eq!(offsets, vec![0, 2, 3, 6]);
         assert_eq!(time, vec![20, 50, 40, 10, 30, 60]);
         assert_eq!(tp, vec![1, 4, 3, 0, 2, 5]);
