@@ -724,9 +724,8 @@ fn finish(ctx: &Context, mut p: Parsed, mut c: Collected, diags: &mut Diagnostic
     let n_users = c.users.len();
     drop(std::mem::take(&mut c.users));
     drop(std::mem::take(&mut c.segment_time));
-    let (offsets, mut time, mut touchpoint) = group_by_user(n_users, &c.row_user, &c.time, &c.touchpoint);
+    let (offsets, time, touchpoint) = group_by_user(n_users, &c.row_user, &c.time, &c.touchpoint);
     drop((c.row_user, c.time, c.touchpoint));
-    sort_within_users(&offsets, &mut time, &mut touchpoint);
     Some(EventData {
         offsets,
         time,
@@ -827,11 +826,12 @@ fn time_format_hint(value: &str) -> Option<String> {
     ))
 }
 
-/// Groups the rows by user (a counting sort; file order kept within a user). The rows are
-/// scattered into new vectors rather than permuted in place: the scatter's writes do not
-/// depend on one another, so the CPU overlaps their cache misses, where following the
-/// permutation's cycles waits for one miss after another. The extra copy fits in the memory
-/// the user-id table held until just before. Returns the offsets of each user's rows.
+/// Groups the rows by user (a counting sort; file order kept within a user), then sorts
+/// each user's rows by time. The rows are scattered into new vectors rather than permuted
+/// in place: the scatter's writes do not depend on one another, so the CPU overlaps their
+/// cache misses, where following a permutation's cycles waits for one miss after another.
+/// The copy fits in the memory the user-id table held until just before. Two threads share
+/// the work, each the rows of half of the users. Returns the offsets of each user's rows.
 fn group_by_user(n_users: usize, row_user: &[u32], time: &[i64], touchpoint: &[u16]) -> (Vec<u32>, Vec<i64>, Vec<u16>) {
     let mut offsets = vec![0u32; n_users + 1];
     for &u in row_user {
@@ -840,24 +840,47 @@ fn group_by_user(n_users: usize, row_user: &[u32], time: &[i64], touchpoint: &[u
     for i in 0..n_users {
         offsets[i + 1] += offsets[i];
     }
-    let mut cursor = offsets.clone();
     let mut grouped_time = vec![0i64; time.len()];
     let mut grouped_tp = vec![0u16; touchpoint.len()];
-    for ((&u, &t), &tp) in row_user.iter().zip(time).zip(touchpoint) {
-        let c = &mut cursor[u as usize];
-        grouped_time[*c as usize] = t;
-        grouped_tp[*c as usize] = tp;
-        *c += 1;
-    }
+    let mid = n_users / 2;
+    let split = offsets[mid] as usize;
+    let (time_lo, time_hi) = grouped_time.split_at_mut(split);
+    let (tp_lo, tp_hi) = grouped_tp.split_at_mut(split);
+    let rows = (row_user, time, touchpoint);
+    std::thread::scope(|s| {
+        s.spawn(|| group_part(0, &offsets[..=mid], rows, time_lo, tp_lo));
+        group_part(mid as u32, &offsets[mid..], rows, time_hi, tp_hi);
+    });
     (offsets, grouped_time, grouped_tp)
 }
 
+/// Groups and sorts the rows of the users from `first` on whose `offsets` are given (the
+/// output slices start at row `offsets[0]`); every row is read, only theirs are written.
+fn group_part(first: u32, offsets: &[u32], rows: (&[u32], &[i64], &[u16]), time: &mut [i64], touchpoint: &mut [u16]) {
+    let base = offsets[0];
+    let mut cursor: Vec<u32> = offsets[..offsets.len() - 1].iter().map(|&o| o - base).collect();
+    let users = cursor.len() as u32;
+    let (row_user, row_time, row_tp) = rows;
+    for ((&u, &t), &tp) in row_user.iter().zip(row_time).zip(row_tp) {
+        let k = u.wrapping_sub(first);
+        if k < users {
+            let c = &mut cursor[k as usize];
+            time[*c as usize] = t;
+            touchpoint[*c as usize] = tp;
+            *c += 1;
+        }
+    }
+    sort_within_users(offsets, time, touchpoint);
+}
+
 /// Sorts each user's rows by time, stably, so rows with equal times keep file order.
+/// `time` and `touchpoint` start at row `offsets[0]`.
 fn sort_within_users(offsets: &[u32], time: &mut [i64], touchpoint: &mut [u16]) {
     let mut idx: Vec<u32> = Vec::new();
     let mut tmp: Vec<(i64, u16)> = Vec::new();
+    let base = offsets.first().copied().unwrap_or(0);
     for w in offsets.windows(2) {
-        let (s, e) = (w[0] as usize, w[1] as usize);
+        let (s, e) = ((w[0] - base) as usize, (w[1] - base) as usize);
         let (t, tp) = (&mut time[s..e], &mut touchpoint[s..e]);
         if t.windows(2).all(|p| p[0] <= p[1]) {
             continue;
@@ -897,6 +920,17 @@ mod tests {
         assert_eq!(offsets, vec![0, 2, 3, 6]);
         assert_eq!(time, vec![20, 50, 40, 10, 30, 60]);
         assert_eq!(tp, vec![1, 4, 3, 0, 2, 5]);
+    }
+
+    #[test]
+    fn grouping_sorts_each_users_rows_by_time_in_both_halves() {
+        // Users 0 and 1 are grouped by one thread, 2 and 3 by the other.
+        let users = vec![3, 0, 1, 3, 0, 2, 3, 1];
+        let time = [30, 20, 7, 10, 10, 1, 20, 5];
+        let (offsets, time, tp) = group_by_user(4, &users, &time, &[0, 1, 2, 3, 4, 5, 6, 7]);
+        assert_eq!(offsets, vec![0, 2, 4, 5, 8]);
+        assert_eq!(time, vec![10, 20, 5, 7, 1, 10, 20, 30]);
+        assert_eq!(tp, vec![4, 1, 7, 2, 5, 3, 6, 0]);
     }
 
     #[test]
