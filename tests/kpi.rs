@@ -260,6 +260,40 @@ fn revenue_segments_and_unmapped_events() {
 }
 
 #[test]
+fn segment_values_beyond_what_can_be_told_apart_count_as_none() {
+    // Code 0 is "(none)", so 59,999 values get a segment of their own; the users of the two
+    // values after them have none, and a warning says so. Long values (> 16 bytes) that
+    // share their first and last eight bytes must still be told apart.
+    let mut csv = String::from("user_id,timestamp,event,segment\n");
+    for i in 0..60_001 {
+        csv += &format!("u{i},2026-01-05T10:00:00Z,ea,value-{i:06}-of-the-segment-column\n");
+    }
+    csv += "u0,2026-01-05T11:00:00Z,eb,value-000000-of-the-segment-column\n";
+    let dir = project(&journey(""), &csv);
+    let out = run(&["kpis", dir.path().to_str().unwrap(), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("more than 60000 distinct values"),
+        "{}",
+        stderr(&out)
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let segs = doc["journeys"][0]["segments"].as_array().unwrap();
+    assert_eq!(segs.len(), 60_000);
+    let first_users = |id: &str| users(segs.iter().find(|s| s["id"] == id).unwrap());
+    assert_eq!(first_users("(none)"), vec![json!(2), json!(0), json!(0)]);
+    assert_eq!(
+        first_users("value-000000-of-the-segment-column"),
+        vec![json!(1), json!(1), json!(0)]
+    );
+    assert_eq!(
+        first_users("value-059998-of-the-segment-column"),
+        vec![json!(1), json!(0), json!(0)]
+    );
+    assert!(segs.iter().all(|s| s["id"] != "value-059999-of-the-segment-column"));
+}
+
+#[test]
 fn bad_rows_fail_with_file_line_column() {
     let csv = "user_id,timestamp,event,revenue\n\
                u1,2026-01-05T10:00:00Z,ea,\n\
