@@ -303,9 +303,10 @@ impl Fields for PlainRow<'_> {
 }
 
 /// Reads every row after the header. Most exports quote nothing, so rows are split on
-/// newlines and commas with `memchr` until the first `"` appears in the data (or the first
-/// block read has lone `\r` line ends); from the start of the line holding it, the csv crate
-/// (which handles quotes, escaped quotes and newlines inside fields) reads the rest. Empty lines are skipped, like the csv crate does.
+/// newlines and commas found by [`Delimiters`] until the first `"` appears in the data (or
+/// the first block read has lone `\r` line ends); from the start of the line holding it, the
+/// csv crate (which handles quotes, escaped quotes and newlines inside fields) reads the
+/// rest. Empty lines are skipped, like the csv crate does.
 fn parse_rows(
     ctx: &Context,
     mut input: Box<dyn Read + Send>,
