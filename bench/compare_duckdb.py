@@ -34,7 +34,7 @@ STAGES = {
 WINDOW_S = 30 * 86400
 PERIODS = 8
 
-JOURNEY = """title = "Online purchase (benchmark)"
+JOURNEY = """title = "{title}"
 conversion_window = "30d"
 
 [data.events]
@@ -86,6 +86,17 @@ print(json.dumps({"funnel": [c for _, c in funnel], "reach": [c for _, c in reac
 """
 
 
+def journey_toml(path, title="Online purchase (benchmark)"):
+    """The benchmark journey over the event export at `path`: one touchpoint per event name.
+    Also used by serve_latency.py."""
+    journey = JOURNEY.format(title=title, path=path, periods=PERIODS)
+    for stage, events in STAGES.items():
+        journey += f'\n[[stages]]\nid = "{stage}"\n'
+        for e in events:
+            journey += f'  [[stages.touchpoints]]\n  id = "{e.replace("_", "-")}"\n  events = ["{e}"]\n'
+    return journey
+
+
 def run(cmd):
     """Runs a child process; returns (stdout, wall seconds, peak RSS in MB)."""
     start = time.perf_counter()
@@ -126,13 +137,8 @@ def main():
         os.makedirs(os.path.join(project, "journeys"))
         with open(os.path.join(project, "journeymap.toml"), "w") as f:
             f.write('title = "Benchmark"\n')
-        journey = JOURNEY.format(path=path, periods=PERIODS)
-        for stage, events in STAGES.items():
-            journey += f'\n[[stages]]\nid = "{stage}"\n'
-            for e in events:
-                journey += f'  [[stages.touchpoints]]\n  id = "{e.replace("_", "-")}"\n  events = ["{e}"]\n'
         with open(os.path.join(project, "journeys", "online-purchase.toml"), "w") as f:
-            f.write(journey)
+            f.write(journey_toml(path))
         jm_cmd = [args.binary, "kpis", project, "--format", "json"]
         db_cmd = [sys.executable, "-c", DUCKDB_SCRIPT, path, str(WINDOW_S * 1_000_000), str(PERIODS), json.dumps(STAGES)]
         jm, db = [], []

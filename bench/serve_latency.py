@@ -22,41 +22,9 @@ import threading
 import time
 import urllib.request
 
+from compare_duckdb import journey_toml
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-JOURNEY = """title = "{title}"
-conversion_window = "30d"
-
-[data.events]
-path = "{path}"
-user = "distinct_id"
-
-[[stages]]
-id = "awareness"
-  [[stages.touchpoints]]
-  id = "ads"
-  events = ["ad_click", "social_ad_click", "blog_view"]
-[[stages]]
-id = "consideration"
-  [[stages.touchpoints]]
-  id = "product"
-  events = ["product_view", "reviews_view", "store_visit", "add_to_cart"]
-[[stages]]
-id = "purchase"
-  [[stages.touchpoints]]
-  id = "checkout"
-  events = ["checkout_completed", "store_purchase"]
-[[stages]]
-id = "retention"
-  [[stages.touchpoints]]
-  id = "follow-up"
-  events = ["order_email_open", "delivery_sms_click", "app_open"]
-[[stages]]
-id = "advocacy"
-  [[stages.touchpoints]]
-  id = "word-of-mouth"
-  events = ["review_posted", "referral_sent", "social_share"]
-"""
 
 
 def free_port():
@@ -78,7 +46,7 @@ def main():
             f.write('title = "Serve benchmark"\n')
         journey_file = os.path.join(project, "journeys", "purchase.toml")
         with open(journey_file, "w") as f:
-            f.write(JOURNEY.format(title="Edit 0", path=path))
+            f.write(journey_toml(path, "Edit 0"))
         port = free_port()
         env = dict(os.environ, JOURNEYMAP_TIMINGS="1")
         proc = subprocess.Popen([args.binary, "serve", project, "--port", str(port)],
@@ -118,7 +86,7 @@ def main():
                 before = len(events)
                 t0 = time.perf_counter()
                 with open(journey_file, "w") as f:
-                    f.write(JOURNEY.format(title=f"Edit {i}", path=path))
+                    f.write(journey_toml(path, f"Edit {i}"))
                 if not got.wait(10) or len(events) <= before:
                     sys.exit("no reload event:\n" + "".join(log[-20:]))
                 latencies.append((events[-1][0] - t0) * 1000)
