@@ -425,7 +425,7 @@ fn parse_rows(
 /// Where the commas, line ends and quotes are in up to 64 bytes: bit `i` of a mask stands
 /// for byte `i`. Comparing 16 bytes at a time and then walking the set bits costs far less
 /// per field than one search call per delimiter (rows have a delimiter every ~10 bytes).
-#[derive(Debug, PartialEq)]
+#[derive(Debug, Default, PartialEq)]
 struct Delimiters {
     /// Commas, line ends and quotes.
     any: u64,
@@ -448,11 +448,7 @@ impl Delimiters {
     #[inline]
     fn find_sse2(chunk: &[u8; 64]) -> Delimiters {
         use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8};
-        let mut d = Delimiters {
-            any: 0,
-            newline: 0,
-            quote: 0,
-        };
+        let mut d = Delimiters::default();
         for (k, part) in chunk.chunks_exact(16).enumerate() {
             // SAFETY: SSE2 is always present on x86-64; `part` is 16 readable bytes and
             // `loadu` needs no alignment.
@@ -479,11 +475,7 @@ impl Delimiters {
 
     /// For the last bytes of a block, and on CPUs other than x86-64.
     fn find_scalar(chunk: &[u8]) -> Delimiters {
-        let mut d = Delimiters {
-            any: 0,
-            newline: 0,
-            quote: 0,
-        };
+        let mut d = Delimiters::default();
         for (i, &b) in chunk.iter().enumerate().take(64) {
             let bit = 1u64 << i;
             match b {
