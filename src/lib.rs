@@ -1,41 +1,30 @@
-//! journeymap: customer-journey specs (TOML) + analytics exports (CSV) → a static
-//! journey-map site with conversion and retention KPIs.
+//! journeymap: customer-journey specs (TOML) + analytics exports → a static journey-map
+//! site with conversion and retention KPIs.
 //!
-//! One pipeline, one direction: **load → validate → compute → render**. Each step is one
-//! function call below; `serve` wraps the same steps.
+//! One pipeline, one direction: **load → validate → read data → compute → render**. Each
+//! step is one call below; `serve` wraps the same steps. Layers, from the bottom:
+//! `diagnostics`, `timing`, `calendar`; `spec` (the model and its validation); `locale`
+//! (number formats); `data` (readers); `kpi` (pure computations); `site` and `report`
+//! (what users read); `serve`. A layer uses only the layers below it, never this root.
 
+pub mod calendar;
 pub mod data;
 pub mod diagnostics;
 pub mod init;
 pub mod kpi;
+pub mod locale;
 pub mod report;
 pub mod serve;
 pub mod site;
 pub mod spec;
+pub mod timing;
 
 use std::path::Path;
 
 use diagnostics::Diagnostics;
+pub use kpi::GENERATOR;
 use spec::Project;
-
-/// Runs a pipeline step; with `JOURNEYMAP_TIMINGS=1`, prints how long it took on stderr
-/// (the way to see where a slow build spends its time).
-pub fn timed<T>(step: &str, f: impl FnOnce() -> T) -> T {
-    let start = std::time::Instant::now();
-    let out = f();
-    if std::env::var_os("JOURNEYMAP_TIMINGS").is_some() {
-        eprintln!("timing: {step}: {:.1} ms", start.elapsed().as_secs_f64() * 1e3);
-    }
-    out
-}
-
-/// The `generator` string of `kpis.json`.
-pub const GENERATOR: &str = concat!("journeymap ", env!("CARGO_PKG_VERSION"));
-
-/// Load and validate a project's specs: every spec error and warning of SPEC §2 at once.
-pub fn check(root: &Path) -> (Option<Project>, Diagnostics) {
-    spec::load(root)
-}
+use timing::timed;
 
 /// A validated project, its data and its KPIs.
 pub struct Analysis {
@@ -61,6 +50,13 @@ pub struct Cache {
 pub fn analyse_cached(root: &Path, cache: &mut Cache) -> (Option<Analysis>, Diagnostics) {
     let (project, mut diags) = timed("load specs", || spec::load(root));
     let Some(project) = project else { return (None, diags) };
+    if diags.has_errors() {
+        // The data is not read for a project with errors, but its files are checked, so
+        // that one run reports every problem.
+        data::check_files(&project, &mut diags);
+        diags.sort();
+        return (None, diags);
+    }
     let data = timed("read data", || data::load_cached(&project, &mut cache.data, &mut diags));
     diags.sort();
     if diags.has_errors() {

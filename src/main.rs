@@ -205,7 +205,7 @@ fn build(dir: PathBuf, output: Option<PathBuf>, base_url: Option<String>) -> Exi
         return ExitCode::from(1);
     };
     let out = output.unwrap_or_else(|| dir.join("public"));
-    match journeymap::site::build(&analysis, &out, base_url.as_deref()) {
+    match journeymap::site::build(&analysis.project, &analysis.kpis, &out, base_url.as_deref()) {
         Ok(n) => {
             eprintln!(
                 "built {n} files into {} in {} ms",

@@ -4,10 +4,10 @@
 use std::fmt::Write as _;
 
 use crate::kpi::{Kpis, Step};
-use crate::site::i18n::Numbers;
-use crate::spec::{Language, Project};
+use crate::locale::Numbers;
+use crate::spec::Project;
 
-const EN: Numbers = Numbers { lang: Language::En };
+const EN: Numbers = Numbers::EN;
 
 fn pct(v: Option<f64>) -> String {
     v.map_or_else(|| "—".to_string(), |v| EN.percent(v))

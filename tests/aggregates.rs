@@ -455,8 +455,8 @@ fn cached_data_repeats_its_reader_warnings() {
             .any(|m| m.contains("metric `spnd` of touchpoint `ad` is not declared")),
         "{first:?}"
     );
-    assert!(cache.data.last_reads.iter().any(|f| f == "data/metrics.csv"));
+    assert!(cache.data.last_reads().iter().any(|f| f == "data/metrics.csv"));
     let second = messages(&mut cache);
-    assert!(cache.data.last_reads.is_empty(), "{:?}", cache.data.last_reads);
+    assert!(cache.data.last_reads().is_empty(), "{:?}", cache.data.last_reads());
     assert_eq!(first, second);
 }

@@ -130,7 +130,7 @@ fn check_bytes(config: &[u8], journey: &[u8]) {
     let dir = overlay("check", "valid");
     std::fs::write(dir.path().join("journeymap.toml"), config).unwrap();
     std::fs::write(dir.path().join("journeys/j.toml"), journey).unwrap();
-    let (_, diags) = journeymap::check(dir.path());
+    let (_, diags) = journeymap::analyse(dir.path());
     for d in diags.errors() {
         assert!(d.location.is_some(), "unlocated error {d:?}");
     }

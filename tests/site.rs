@@ -106,7 +106,7 @@ fn journey_map_shows_numbers_from_the_kpis() {
         .iter()
         .find(|j| j["id"] == "online-purchase")
         .unwrap();
-    let n = journeymap::site::i18n::Numbers {
+    let n = journeymap::locale::Numbers {
         lang: journeymap::spec::Language::En,
     };
     for step in j["funnel"]["steps"].as_array().unwrap() {

@@ -2,10 +2,19 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use super::cache::FileInput;
 use super::table::read_rows;
-use super::time::parse_date;
-use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::spec::Journey;
+use crate::calendar::{format_date, parse_date};
+use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+
+/// The columns of a cohort table, in order.
+pub const COLUMNS: &[&str] = &["cohort", "period", "users"];
+
+/// What the cohort reader's result depends on: only the file.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct CohortsInput {
+    pub file: FileInput,
+}
 
 /// cohort start (day number) → period → users.
 #[derive(Debug, Default, Clone)]
@@ -27,13 +36,13 @@ const COHORT: usize = 0;
 const PERIOD: usize = 1;
 const USERS: usize = 2;
 
-pub fn read(journey: &Journey, diags: &mut Diagnostics) -> Option<CohortData> {
-    let file = journey.cohorts.as_ref()?;
+pub fn read(input: &CohortsInput, diags: &mut Diagnostics) -> Option<CohortData> {
+    let file = &input.file;
     let mut data = CohortData::default();
     let mut first_line: HashMap<i64, usize> = HashMap::new();
     let mut seen: HashMap<(i64, u32), usize> = HashMap::new();
     let mut errors = 0;
-    let ok = read_rows(file, super::COHORTS_COLUMNS, diags, |row, diags| {
+    let ok = read_rows(file, COLUMNS, diags, |row, diags| {
         let date = parse_date(row.get(COHORT).as_bytes());
         let period = row.get(PERIOD).parse::<u32>().ok();
         let users = row.get(USERS).parse::<u64>().ok();
@@ -80,9 +89,9 @@ pub fn read(journey: &Journey, diags: &mut Diagnostics) -> Option<CohortData> {
             diags.push(
                 Diagnostic::error(format!(
                     "cohort {} has no period 0 row (the cohort's size)",
-                    super::time::format_date(*date)
+                    format_date(*date)
                 ))
-                .at(crate::diagnostics::Location::at_line(&file.display, line, 1, None))
+                .at(Location::at_line(&file.shown, line, 1, None))
                 .help("add a row `<cohort>,0,<users>`"),
             );
             errors += 1;

@@ -2,10 +2,40 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use super::cache::FileInput;
 use super::table::read_rows;
-use super::time::parse_date;
+use crate::calendar::parse_date;
 use crate::diagnostics::{did_you_mean, plural, Diagnostic, Diagnostics, Location};
-use crate::spec::Journey;
+use crate::spec::{DataFile, Journey};
+
+/// The columns of a metrics file, in order.
+pub const COLUMNS: &[&str] = &["date", "key", "metric", "value"];
+
+/// What the metrics reader's result depends on (the cache key, with the file's stamp):
+/// which keys and metrics the journey declares.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct MetricsInput {
+    pub file: FileInput,
+    /// Named in warnings.
+    pub journey: String,
+    pub stages: Vec<String>,
+    /// Each touchpoint (journey order) with its declared metric ids.
+    pub touchpoints: Vec<(String, Vec<String>)>,
+}
+
+impl MetricsInput {
+    pub fn of(journey: &Journey, file: &DataFile) -> MetricsInput {
+        MetricsInput {
+            file: FileInput::of(file),
+            journey: journey.id.clone(),
+            stages: journey.stages.iter().map(|s| s.id.clone()).collect(),
+            touchpoints: journey
+                .touchpoints()
+                .map(|(_, t)| (t.id.clone(), t.metrics.iter().map(|m| m.id.clone()).collect()))
+                .collect(),
+        }
+    }
+}
 
 /// The rows of a metrics file that the journey declares, by what they describe.
 #[derive(Debug, Default, Clone)]
@@ -22,19 +52,19 @@ const KEY: usize = 1;
 const METRIC: usize = 2;
 const VALUE: usize = 3;
 
-pub fn read(journey: &Journey, diags: &mut Diagnostics) -> Option<MetricsData> {
-    let file = journey.metrics.as_ref()?;
-    let tps: Vec<_> = journey.touchpoints().map(|(_, t)| t).collect();
+pub fn read(input: &MetricsInput, diags: &mut Diagnostics) -> Option<MetricsData> {
+    let file = &input.file;
+    let tps = &input.touchpoints;
     let mut data = MetricsData {
-        stage_users: vec![Vec::new(); journey.stages.len()],
-        touchpoint_series: tps.iter().map(|t| vec![Vec::new(); t.metrics.len()]).collect(),
+        stage_users: vec![Vec::new(); input.stages.len()],
+        touchpoint_series: tps.iter().map(|(_, m)| vec![Vec::new(); m.len()]).collect(),
     };
     let mut seen: HashMap<(i64, String, String), usize> = HashMap::new();
     // Undeclared keys and metrics: reported once each, with a row count and the first row.
     let mut unknown_keys: BTreeMap<String, (usize, Location)> = BTreeMap::new();
     let mut unknown_metrics: BTreeMap<(String, String), (usize, Location)> = BTreeMap::new();
     let mut errors = 0;
-    let ok = read_rows(file, super::METRICS_COLUMNS, diags, |row, diags| {
+    let ok = read_rows(file, COLUMNS, diags, |row, diags| {
         let mut bad = |d: Diagnostic| {
             diags.push(d);
             errors += 1;
@@ -72,8 +102,8 @@ pub fn read(journey: &Journey, diags: &mut Diagnostics) -> Option<MetricsData> {
                 .help(format!("first given on line {first}; one row per (date, key, metric)")));
             return;
         }
-        let stage = journey.stage_index(key);
-        let tp = tps.iter().position(|t| t.id == key);
+        let stage = input.stages.iter().position(|s| s == key);
+        let tp = tps.iter().position(|(t, _)| t == key);
         match (stage, tp) {
             (Some(s), _) if metric == "users" => {
                 if value < 0.0 || value.fract() != 0.0 {
@@ -82,7 +112,7 @@ pub fn read(journey: &Journey, diags: &mut Diagnostics) -> Option<MetricsData> {
                 }
                 data.stage_users[s].push((date, value as u64));
             }
-            (_, Some(t)) => match tps[t].metrics.iter().position(|m| m.id == metric) {
+            (_, Some(t)) => match tps[t].1.iter().position(|m| m == metric) {
                 Some(m) => data.touchpoint_series[t][m].push((date, value)),
                 None => note(
                     &mut unknown_metrics,
@@ -98,17 +128,17 @@ pub fn read(journey: &Journey, diags: &mut Diagnostics) -> Option<MetricsData> {
             (None, None) => note(&mut unknown_keys, key.to_string(), row.loc(KEY)),
         }
     });
-    let ids: Vec<&str> = journey
+    let ids: Vec<&str> = input
         .stages
         .iter()
-        .map(|s| s.id.as_str())
-        .chain(tps.iter().map(|t| t.id.as_str()))
+        .map(String::as_str)
+        .chain(tps.iter().map(|(t, _)| t.as_str()))
         .collect();
     for (key, (n, loc)) in unknown_keys {
         diags.push(
             Diagnostic::warning(format!(
                 "key `{key}` is neither a stage nor a touchpoint of journey `{}` ({} ignored)",
-                journey.id,
+                input.journey,
                 plural(n as u64, "row")
             ))
             .at(loc)
@@ -116,8 +146,8 @@ pub fn read(journey: &Journey, diags: &mut Diagnostics) -> Option<MetricsData> {
         );
     }
     for ((key, metric), (n, loc)) in unknown_metrics {
-        let declared: Vec<&str> = match tps.iter().find(|t| t.id == key) {
-            Some(t) => t.metrics.iter().map(|m| m.id.as_str()).collect(),
+        let declared: Vec<&str> = match tps.iter().find(|(t, _)| *t == key) {
+            Some((_, m)) => m.iter().map(String::as_str).collect(),
             None => vec!["users"],
         };
         let what = if declared == ["users"] { "stage" } else { "touchpoint" };

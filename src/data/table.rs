@@ -4,8 +4,9 @@
 //! These files have thousands of rows, not millions, so clarity wins over speed here:
 //! fields are decoded as strings and every problem is a located diagnostic.
 
+use super::cache::{FileInput, Place};
+use super::header;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
-use crate::spec::DataFile;
 
 /// One data row, with what is needed to point at any of its fields.
 pub struct Row<'a> {
@@ -40,64 +41,40 @@ impl Row<'_> {
 }
 
 /// Calls `f` for every data row of `file`, whose header must name `columns` (in any
-/// order). Returns false when the file could not be read at all.
+/// order; a missing one is an error). Returns false when the file could not be read.
 pub fn read_rows(
-    file: &DataFile,
+    file: &FileInput,
     columns: &[&str],
     diags: &mut Diagnostics,
     mut f: impl FnMut(&Row, &mut Diagnostics),
 ) -> bool {
-    let io_error = |e: &dyn std::fmt::Display| {
-        Diagnostic::error(format!("cannot read data file `{}`: {e}", file.display)).at(file.loc.clone())
-    };
-    let reader = match super::open(&file.path) {
-        Ok(r) => r,
-        Err(e) => {
-            diags.push(io_error(&e));
-            return false;
-        }
-    };
-    let mut rdr = super::csv_reader(reader);
-    let header = match super::read_header_row(&mut rdr) {
-        Ok(h) => h,
-        Err(e) => {
-            diags.push(io_error(&e));
-            return false;
-        }
-    };
-    let mut rec = csv::ByteRecord::new();
-    let Some(idx) = columns
-        .iter()
-        .map(|c| header.iter().position(|h| h == c))
-        .collect::<Option<Vec<usize>>>()
-    else {
-        // The spec layer reports missing columns; nothing more to say here.
+    let Some((mut rdr, header)) = header::open_with_header(file, diags) else {
         return false;
     };
+    let named: Vec<(&str, &Place)> = columns.iter().map(|c| (*c, &file.place)).collect();
+    let Some(idx) = header::find_columns(file, &header, &named, diags) else {
+        return false;
+    };
+    let mut rec = csv::ByteRecord::new();
     loop {
         match rdr.read_byte_record(&mut rec) {
             Ok(true) => {}
             Ok(false) => return true,
             Err(e) => {
-                diags.push(io_error(&e));
+                diags.push(header::io_error(file, &e));
                 return false;
             }
         }
         let row = Row {
             fields: rec.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect(),
             columns: &idx,
-            file: &file.display,
+            file: &file.shown,
             line: rec.position().map_or(0, |p| p.line() as usize),
         };
         if row.fields.len() != header.len() {
             diags.push(
                 Diagnostic::error(format!("expected {} fields, found {}", header.len(), row.fields.len()))
-                    .at(Location::at_line(
-                        &file.display,
-                        row.line,
-                        1,
-                        Some(row.fields.join(",")),
-                    ))
+                    .at(Location::at_line(&file.shown, row.line, 1, Some(row.fields.join(","))))
                     .help("quote fields that contain commas"),
             );
             continue;

@@ -1,10 +1,11 @@
-//! The sequential funnel with re-entry (SPEC §4; PostHog's funnel, ClickHouse
+//! The sequential funnel with re-entry (docs/kpis.md; PostHog's funnel, ClickHouse
 //! `windowFunnel`), plus everything else that needs one walk over each user's events:
 //! stage reach, touchpoint users, exits, and the per-segment funnels.
 
+use super::KpiSpec;
 use super::{ratio, Step};
+use crate::calendar::MICROS_PER_SEC;
 use crate::data::events::EventData;
-use crate::spec::Journey;
 
 /// What one pass over the users accumulates.
 pub struct EventPass {
@@ -80,12 +81,12 @@ pub fn best_chain(by_stage: &[Vec<i64>], window: Option<i64>, s: &mut Scratch) -
 
 /// The pass over every user, in two halves on two threads (users are independent; the
 /// halves are merged in order, so the result is the same as one pass).
-pub fn event_pass(journey: &Journey, data: &EventData) -> EventPass {
+pub fn event_pass(spec: &KpiSpec, data: &EventData) -> EventPass {
     let users = data.users();
     let mid = users / 2;
     std::thread::scope(|scope| {
-        let second = scope.spawn(|| pass_over(journey, data, mid..users));
-        let mut pass = pass_over(journey, data, 0..mid);
+        let second = scope.spawn(|| pass_over(spec, data, mid..users));
+        let mut pass = pass_over(spec, data, 0..mid);
         let second = second.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
         pass.merge(second);
         pass
@@ -107,11 +108,11 @@ impl EventPass {
     }
 }
 
-fn pass_over(journey: &Journey, data: &EventData, users: std::ops::Range<usize>) -> EventPass {
-    let n = journey.stages.len();
-    let stage_of: Vec<usize> = journey.touchpoints().map(|(s, _)| s).collect();
+fn pass_over(spec: &KpiSpec, data: &EventData, users: std::ops::Range<usize>) -> EventPass {
+    let n = spec.stages.len();
+    let stage_of = spec.stage_of();
     let n_tp = stage_of.len();
-    let window = journey.conversion_window.map(|s| s * crate::data::time::MICROS_PER_SEC);
+    let window = spec.window_micros();
     let n_segments = if data.user_segment.is_empty() {
         1
     } else {
@@ -187,14 +188,13 @@ pub fn median_seconds(values: &mut [i64]) -> Option<f64> {
         let lo = *values[..n / 2].iter().max().expect("n ≥ 2");
         (lo as f64 + hi as f64) / 2.0
     };
-    Some(us / crate::data::time::MICROS_PER_SEC as f64)
+    Some(us / MICROS_PER_SEC as f64)
 }
 
 /// Funnel steps from per-step user counts and medians (shared by events and metrics).
-pub fn steps(journey: &Journey, users: &[Option<u64>], medians: &[Option<f64>]) -> Vec<Step> {
+pub fn steps(spec: &KpiSpec, users: &[Option<u64>], medians: &[Option<f64>]) -> Vec<Step> {
     let first = users.first().copied().flatten();
-    journey
-        .stages
+    spec.stages
         .iter()
         .enumerate()
         .map(|(k, stage)| {
@@ -217,8 +217,8 @@ pub fn steps(journey: &Journey, users: &[Option<u64>], medians: &[Option<f64>]) 
 }
 
 /// Steps of one segment's (or all segments') counts.
-pub fn steps_of(journey: &Journey, counts: &[&SegmentCounts]) -> Vec<Step> {
-    let n = journey.stages.len();
+pub fn steps_of(spec: &KpiSpec, counts: &[&SegmentCounts]) -> Vec<Step> {
+    let n = spec.stages.len();
     let users: Vec<Option<u64>> = (0..n)
         .map(|k| Some(counts.iter().map(|c| c.reached[k]).sum()))
         .collect();
@@ -235,7 +235,7 @@ pub fn steps_of(journey: &Journey, counts: &[&SegmentCounts]) -> Vec<Step> {
             median_seconds(&mut buf)
         })
         .collect();
-    steps(journey, &users, &medians)
+    steps(spec, &users, &medians)
 }
 
 #[cfg(test)]

@@ -1,11 +1,12 @@
-//! KPIs from aggregated exports: touchpoint metrics and the metrics-only funnel (SPEC §3).
+//! KPIs from aggregated exports: touchpoint metrics and the metrics-only funnel
+//! (docs/kpis.md, "Aggregated metrics").
 
 use std::collections::BTreeMap;
 
-use super::{funnel, JourneyKpis, MetricKpi, SeriesPoint};
+use super::{funnel, JourneyKpis, KpiSpec, MetricKpi, SeriesPoint};
+use crate::calendar::format_date;
 use crate::data::metrics::MetricsData;
-use crate::data::time::format_date;
-use crate::spec::{Aggregate, Journey};
+use crate::spec::Aggregate;
 
 /// One number for a dated series; `None` for an empty series. `last` is the value at the
 /// latest date.
@@ -22,16 +23,16 @@ pub fn aggregate(series: &[(i64, f64)], how: Aggregate) -> Option<f64> {
 }
 
 /// Fills every touchpoint's `metrics` object from the metrics file.
-pub fn apply_touchpoint_metrics(j: &Journey, data: &MetricsData, k: &mut JourneyKpis) {
+pub fn apply_touchpoint_metrics(spec: &KpiSpec, data: &MetricsData, k: &mut JourneyKpis) {
     let tps = k.stages.iter_mut().flat_map(|s| s.touchpoints.iter_mut());
-    for ((tp_kpis, (_, tp)), series) in tps.zip(j.touchpoints()).zip(&data.touchpoint_series) {
+    for ((tp_kpis, (_, tp)), series) in tps.zip(spec.touchpoints()).zip(&data.touchpoint_series) {
         tp_kpis.metrics = tp
             .metrics
             .iter()
             .zip(series)
-            .map(|(m, s)| {
+            .map(|((id, how), s)| {
                 let kpi = MetricKpi {
-                    value: aggregate(s, m.aggregate),
+                    value: aggregate(s, *how),
                     series: s
                         .iter()
                         .map(|&(d, v)| SeriesPoint {
@@ -40,7 +41,7 @@ pub fn apply_touchpoint_metrics(j: &Journey, data: &MetricsData, k: &mut Journey
                         })
                         .collect(),
                 };
-                (m.id.clone(), kpi)
+                (id.clone(), kpi)
             })
             .collect::<BTreeMap<_, _>>();
     }
@@ -55,11 +56,11 @@ pub fn stage_sums(data: &MetricsData) -> Vec<Option<u64>> {
 }
 
 /// The funnel of a journey without events: stage sums, no medians, no window.
-pub fn apply_metrics_funnel(j: &Journey, data: &MetricsData, k: &mut JourneyKpis) {
+pub fn apply_metrics_funnel(spec: &KpiSpec, data: &MetricsData, k: &mut JourneyKpis) {
     let sums = stage_sums(data);
     k.funnel.window_seconds = None;
-    k.funnel.steps = funnel::steps(j, &sums, &[]);
-    k.conversion_rate = super::ratio(sums[j.conversion_stage], sums[0]);
+    k.funnel.steps = funnel::steps(spec, &sums, &[]);
+    k.conversion_rate = super::ratio(sums[spec.conversion_stage], sums[0]);
     for (s, sum) in k.stages.iter_mut().zip(&sums) {
         s.reach = *sum;
     }

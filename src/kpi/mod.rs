@@ -1,18 +1,29 @@
-//! Pure computations: from a journey and its loaded data to the `kpis.json` object of
-//! SPEC §5. Nothing here reads files or prints.
+//! Pure computations: from a journey and its loaded data to the `kpis.json` object
+//! (docs/kpis.md defines every number). Nothing here reads files or prints.
+//!
+//! The computations are given a [`KpiSpec`] — exactly the parts of a journey that the
+//! numbers depend on — and the data; targets are evaluated afterwards from the journey's
+//! targets. So the KPI cache's key is a `KpiSpec` and the data's version: a new setting
+//! that the KPIs use has to be in `KpiSpec`, and so in the key.
 
 pub mod checks;
 pub mod funnel;
 pub mod metrics;
 pub mod retention;
+mod spec;
+pub mod summary;
 
 use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
 use crate::data::events::EventData;
-use crate::data::JourneyData;
-use crate::spec::{Journey, Project, TargetKind};
+use crate::data::{DataVersion, JourneyData};
+use crate::spec::{Project, Target, TargetKind};
+pub use spec::{KpiSpec, StageShape, TouchpointShape};
+
+/// The `generator` string of `kpis.json`.
+pub const GENERATOR: &str = concat!("journeymap ", env!("CARGO_PKG_VERSION"));
 
 #[derive(Debug, Serialize)]
 pub struct Kpis {
@@ -132,105 +143,85 @@ pub fn compute(project: &Project, data: &[JourneyData]) -> Kpis {
     compute_cached(project, data, &mut Cache::default())
 }
 
-/// Computed KPIs kept between rebuilds (`journeymap serve`): a journey's KPIs are reused
-/// while its data is the very same (shared, unchanged) data and the parts of its spec the
-/// KPIs depend on are unchanged. Editing a title or a description recomputes nothing.
+/// Computed KPIs kept between rebuilds (`journeymap serve`), by journey id. An entry is
+/// reused while its [`KpiKey`] is equal: editing a title, a description or a target
+/// recomputes nothing (targets are evaluated on every run).
 #[derive(Default)]
 pub struct Cache {
-    entries: HashMap<String, (String, JourneyData, JourneyKpis)>,
+    entries: HashMap<String, (KpiKey, JourneyKpis)>,
+    /// Journeys whose KPIs the last run computed (rather than took from the cache).
+    pub last_computed: Vec<String>,
 }
 
-/// Everything of a journey's spec that changes its KPIs, except targets (always
-/// re-evaluated) and what the data cache already keys on (event mapping, columns).
-fn fingerprint(j: &Journey) -> String {
-    let r = &j.retention;
-    let mut key = format!(
-        "{:?}|{}|{}:{}:{:?}:{:?}",
-        j.conversion_window, j.conversion_stage, r.cohort_stage, r.return_stage, r.period, r.periods
-    );
-    for s in &j.stages {
-        key.push_str(&format!("|s:{}", s.id));
-        for tp in &s.touchpoints {
-            key.push_str(&format!("|t:{}", tp.id));
-            for m in &tp.metrics {
-                key.push_str(&format!(",{}:{:?}", m.id, m.aggregate));
-            }
-        }
-    }
-    key
-}
-
-fn same_data(a: &JourneyData, b: &JourneyData) -> bool {
-    fn same<T>(x: &Option<std::sync::Arc<T>>, y: &Option<std::sync::Arc<T>>) -> bool {
-        match (x, y) {
-            (Some(x), Some(y)) => std::sync::Arc::ptr_eq(x, y),
-            (None, None) => true,
-            _ => false,
-        }
-    }
-    same(&a.events, &b.events) && same(&a.metrics, &b.metrics) && same(&a.cohorts, &b.cohorts)
+/// What a journey's computed KPIs depend on.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct KpiKey {
+    pub spec: KpiSpec,
+    pub data: DataVersion,
 }
 
 /// [`compute`], reusing the KPIs of `cache` that cannot have changed.
 pub fn compute_cached(project: &Project, data: &[JourneyData], cache: &mut Cache) -> Kpis {
+    cache.last_computed.clear();
     let mut journeys = Vec::new();
     for (j, d) in project.journeys.iter().zip(data) {
-        let key = fingerprint(j);
-        let k = match cache.entries.get(&j.id) {
-            Some((old_key, old_data, k)) if *old_key == key && same_data(old_data, d) => {
-                let mut k = k.clone();
-                k.title = j.title.clone();
-                k.targets = targets(j, &k);
-                k
-            }
+        let key = KpiKey {
+            spec: KpiSpec::of(j),
+            data: d.version,
+        };
+        let mut k = match cache.entries.get(&j.id) {
+            Some((old, k)) if *old == key => k.clone(),
             _ => {
-                let k = journey(j, d);
-                // The data is kept alive by the entry, so pointer equality stays meaningful.
-                cache.entries.insert(j.id.clone(), (key, d.clone(), k.clone()));
+                let k = journey(&key.spec, d);
+                cache.last_computed.push(j.id.clone());
+                cache.entries.insert(j.id.clone(), (key, k.clone()));
                 k
             }
         };
+        k.id = j.id.clone();
+        k.title = j.title.clone();
+        k.targets = targets(&j.targets, &k);
         journeys.push(k);
     }
     cache
         .entries
         .retain(|id, _| project.journeys.iter().any(|j| &j.id == id));
     Kpis {
-        generator: crate::GENERATOR,
+        generator: GENERATOR,
         journeys,
     }
 }
 
-pub fn journey(j: &Journey, data: &JourneyData) -> JourneyKpis {
+/// The KPIs of one journey, without its id, title and targets (see [`compute_cached`]).
+pub fn journey(spec: &KpiSpec, data: &JourneyData) -> JourneyKpis {
     let mut k = match &data.events {
-        Some(ev) => from_events(j, ev),
-        None => empty(j),
+        Some(ev) => from_events(spec, ev),
+        None => empty(spec),
     };
     if let Some(m) = &data.metrics {
-        metrics::apply_touchpoint_metrics(j, m, &mut k);
+        metrics::apply_touchpoint_metrics(spec, m, &mut k);
         if data.events.is_none() {
-            metrics::apply_metrics_funnel(j, m, &mut k);
+            metrics::apply_metrics_funnel(spec, m, &mut k);
         }
     }
     if let (None, Some(c)) = (&data.events, &data.cohorts) {
-        k.retention = Some(retention::from_cohorts(j, c));
+        k.retention = Some(retention::from_cohorts(spec, c));
     }
-    k.targets = targets(j, &k);
     k
 }
 
 /// A journey without data: the structure with unknown (null) numbers.
-fn empty(j: &Journey) -> JourneyKpis {
-    let n = j.stages.len();
+fn empty(spec: &KpiSpec) -> JourneyKpis {
+    let n = spec.stages.len();
     JourneyKpis {
-        id: j.id.clone(),
-        title: j.title.clone(),
+        id: String::new(),
+        title: String::new(),
         funnel: Funnel {
-            window_seconds: j.conversion_window,
-            steps: funnel::steps(j, &vec![None; n], &[]),
+            window_seconds: spec.window,
+            steps: funnel::steps(spec, &vec![None; n], &[]),
         },
         conversion_rate: None,
-        stages: j
+        stages: spec
             .stages
             .iter()
             .map(|s| StageKpis {
@@ -257,21 +248,21 @@ fn empty(j: &Journey) -> JourneyKpis {
     }
 }
 
-fn conversion_rate(j: &Journey, steps: &[Step]) -> Option<f64> {
-    ratio(steps[j.conversion_stage].users, steps[0].users)
+fn conversion_rate(spec: &KpiSpec, steps: &[Step]) -> Option<f64> {
+    ratio(steps[spec.conversion_stage].users, steps[0].users)
 }
 
-fn from_events(j: &Journey, ev: &EventData) -> JourneyKpis {
+fn from_events(spec: &KpiSpec, ev: &EventData) -> JourneyKpis {
     // Retention needs its own walk over the users: it runs beside the funnel's.
     let (pass, retention) = std::thread::scope(|scope| {
-        let retention = scope.spawn(|| retention::from_events(j, ev));
-        let pass = funnel::event_pass(j, ev);
+        let retention = scope.spawn(|| retention::from_events(spec, ev));
+        let pass = funnel::event_pass(spec, ev);
         (pass, retention.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
     });
     let all: Vec<&funnel::SegmentCounts> = pass.segments.iter().collect();
-    let steps = funnel::steps_of(j, &all);
-    let mut k = empty(j);
-    k.conversion_rate = conversion_rate(j, &steps);
+    let steps = funnel::steps_of(spec, &all);
+    let mut k = empty(spec);
+    k.conversion_rate = conversion_rate(spec, &steps);
     k.funnel.steps = steps;
     let mut tp_index = 0;
     for (stage_kpis, reach) in k.stages.iter_mut().zip(&pass.reach) {
@@ -286,10 +277,12 @@ fn from_events(j: &Journey, ev: &EventData) -> JourneyKpis {
     k.revenue = ev.revenue.as_ref().map(|r| {
         let buyers = r.user_orders.iter().filter(|&&n| n > 0).count() as u64;
         let repeat = r.user_orders.iter().filter(|&&n| n >= 2).count() as u64;
+        // Exact in millionths until here: one rounding to f64 for the total, one for the mean.
+        let total = r.total_micros as f64 / 1e6;
         RevenueKpis {
             orders: r.orders,
-            total: r.total,
-            aov: (r.orders > 0).then(|| r.total / r.orders as f64),
+            total,
+            aov: (r.orders > 0).then(|| r.total_micros as f64 / 1e6 / r.orders as f64),
             buyers,
             repeat_purchase_rate: ratio(Some(repeat), Some(buyers)),
         }
@@ -307,12 +300,12 @@ fn from_events(j: &Journey, ev: &EventData) -> JourneyKpis {
             .zip(&members)
             .filter(|(_, &n)| n > 0)
             .map(|((c, name), _)| {
-                let steps = funnel::steps_of(j, &[c]);
+                let steps = funnel::steps_of(spec, &[c]);
                 SegmentKpis {
                     id: name.clone(),
-                    conversion_rate: conversion_rate(j, &steps),
+                    conversion_rate: conversion_rate(spec, &steps),
                     funnel: Funnel {
-                        window_seconds: j.conversion_window,
+                        window_seconds: spec.window,
                         steps,
                     },
                 }
@@ -325,9 +318,9 @@ fn from_events(j: &Journey, ev: &EventData) -> JourneyKpis {
     k
 }
 
-/// Every declared target with its actual value, in declaration order (SPEC §4).
-pub fn targets(j: &Journey, k: &JourneyKpis) -> Vec<TargetResult> {
-    j.targets
+/// Every declared target with its actual value, in declaration order.
+pub fn targets(targets: &[Target], k: &JourneyKpis) -> Vec<TargetResult> {
+    targets
         .iter()
         .map(|t| {
             let actual = match &t.kind {

@@ -1,22 +1,19 @@
-//! First-time cohort retention over calendar periods (SPEC §4), from events or from a
-//! pre-computed cohort table.
+//! First-time cohort retention over calendar periods (docs/kpis.md), from events or from
+//! a pre-computed cohort table.
 
 use std::collections::BTreeMap;
 
-use super::{ratio, Cohort, RetentionKpis};
+use super::{ratio, Cohort, KpiSpec, RetentionKpis};
+use crate::calendar::{format_date, period_index, period_start};
 use crate::data::cohorts::CohortData;
 use crate::data::events::EventData;
-use crate::data::time::{format_date, period_index, period_start};
-use crate::spec::Journey;
+use crate::spec::Retention;
 
-/// Columns after period 0 when `[retention] periods` is not set.
-pub const DEFAULT_PERIODS: u32 = 8;
-
-pub fn from_events(journey: &Journey, data: &EventData) -> Option<RetentionKpis> {
+pub fn from_events(spec: &KpiSpec, data: &EventData) -> Option<RetentionKpis> {
     let latest = data.latest?;
-    let r = &journey.retention;
-    let periods = r.periods.unwrap_or(DEFAULT_PERIODS) as usize;
-    let stage_of: Vec<usize> = journey.touchpoints().map(|(s, _)| s).collect();
+    let r = &spec.retention;
+    let periods = r.periods.unwrap_or(Retention::DEFAULT_PERIODS) as usize;
+    let stage_of = spec.stage_of();
     let latest_period = period_index(latest, r.period);
     // cohort period → (size, retained[1..=periods])
     let mut cohorts: BTreeMap<i64, (u64, Vec<u64>)> = BTreeMap::new();
@@ -56,9 +53,9 @@ pub fn from_events(journey: &Journey, data: &EventData) -> Option<RetentionKpis>
         })
         .collect();
     Some(build(
-        r.period.as_str(),
-        Some(journey.stages[r.cohort_stage].id.clone()),
-        Some(journey.stages[r.return_stage].id.clone()),
+        r.period.name(),
+        Some(spec.stages[r.cohort_stage].id.clone()),
+        Some(spec.stages[r.return_stage].id.clone()),
         periods,
         table,
     ))
@@ -66,8 +63,8 @@ pub fn from_events(journey: &Journey, data: &EventData) -> Option<RetentionKpis>
 
 /// Retention from a pre-computed cohort table: `retained[N]` is the row's users, null
 /// where the row is missing; no cohort or return stage.
-pub fn from_cohorts(journey: &Journey, data: &CohortData) -> RetentionKpis {
-    let periods = journey.retention.periods.unwrap_or_else(|| data.max_period()) as usize;
+pub fn from_cohorts(spec: &KpiSpec, data: &CohortData) -> RetentionKpis {
+    let periods = spec.retention.periods.unwrap_or_else(|| data.max_period()) as usize;
     let table = data
         .cohorts
         .iter()
@@ -76,7 +73,7 @@ pub fn from_cohorts(journey: &Journey, data: &CohortData) -> RetentionKpis {
             (format_date(day), cells)
         })
         .collect();
-    build(journey.retention.period.as_str(), None, None, periods, table)
+    build(spec.retention.period.name(), None, None, periods, table)
 }
 
 /// Rates and the weighted average from cohort rows `(start, retained[0..=periods])`;

@@ -19,6 +19,7 @@ use std::time::Instant;
 
 use crate::diagnostics::{render_human, Diagnostic};
 use crate::site::SiteFiles;
+use crate::timing::timed;
 
 pub use http::resolve_path;
 
@@ -105,15 +106,16 @@ fn overlay_html(errors: &[Diagnostic]) -> String {
 pub fn rebuild(root: &Path, cache: &mut crate::Cache, shared: &Shared) -> bool {
     let start = Instant::now();
     let (analysis, mut diags) = crate::analyse_cached(root, cache);
-    let files = analysis
-        .as_ref()
-        .and_then(|a| match crate::timed("render site", || crate::site::render(a, None)) {
-            Ok(f) => Some(f),
-            Err(d) => {
-                diags.extend(d);
-                None
-            }
-        });
+    let files =
+        analysis.as_ref().and_then(
+            |a| match timed("render site", || crate::site::render(&a.project, &a.kpis, None)) {
+                Ok(f) => Some(f),
+                Err(d) => {
+                    diags.extend(d);
+                    None
+                }
+            },
+        );
     let ok = files.is_some();
     let warnings: Vec<_> = diags.warnings().cloned().collect();
     if ok {
@@ -137,10 +139,10 @@ pub fn rebuild(root: &Path, cache: &mut crate::Cache, shared: &Shared) -> bool {
 }
 
 fn reads_note(cache: &crate::data::Cache) -> String {
-    if cache.last_reads.is_empty() {
+    if cache.last_reads().is_empty() {
         String::new()
     } else {
-        format!(" (read {})", cache.last_reads.join(", "))
+        format!(" (read {})", cache.last_reads().join(", "))
     }
 }
 
@@ -185,7 +187,7 @@ pub fn serve(root: PathBuf, opts: Options) -> Result<(), String> {
         let root = root.clone();
         let cache = cache.clone();
         move |changed: &[PathBuf]| {
-            if std::env::var_os("JOURNEYMAP_TIMINGS").is_some() {
+            if crate::timing::enabled() {
                 eprintln!(
                     "changed: {}",
                     changed
@@ -198,7 +200,7 @@ pub fn serve(root: PathBuf, opts: Options) -> Result<(), String> {
             let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
             // A bug in a rebuild must not stop the watcher: report it like a build error.
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                crate::timed("rebuild after a change", || rebuild(&root, &mut cache, &shared))
+                timed("rebuild after a change", || rebuild(&root, &mut cache, &shared))
             }));
             if outcome.is_err() {
                 *cache = crate::Cache::default();

@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 use super::esc;
-use super::i18n::Numbers;
+use crate::locale::Numbers;
 
 /// Shortens a label to `max` characters with an ellipsis.
 fn clip(s: &str, max: usize) -> String {

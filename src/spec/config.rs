@@ -16,13 +16,7 @@ pub(super) fn load(root: &Path, diags: &mut Diagnostics) -> Option<Config> {
     let mut t = Table::new(&src, doc.get_ref(), 0..0, "journeymap.toml");
     let title = t.required_string("title", diags);
     let description = t.string("description", diags).map(|s| s.value);
-    let language = t.choice("language", &["en", "fr"], diags).map_or(Language::En, |l| {
-        if l.value == "fr" {
-            Language::Fr
-        } else {
-            Language::En
-        }
-    });
+    let language = t.choice("language", diags).map_or(Language::En, |l| l.value);
     let theme = t.string("theme", diags);
     if let Some(theme) = &theme {
         let exists = theme.value == "default" || root.join("themes").join(&theme.value).is_dir();

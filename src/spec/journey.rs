@@ -1,20 +1,13 @@
 //! `journeys/<id>.toml`: one journey per file, read into [`Journey`] with every
-//! single-file rule of SPEC §2 checked on the way.
+//! single-file rule of docs/spec.md checked on the way.
 
 use std::path::Path;
 
 use super::reader::{parse, Located, Source, Table};
-use super::{
-    humanize, is_slug, read_text, slugify, Aggregate, Bound, Config, DataFile, EventsSource, Journey, Metric, OnError,
-    Period, Retention, Stage, Target, TargetKind, TimeFormat, Touchpoint, Unit,
-};
+use super::stage::{read_stage, Collected};
+use super::targets::{check_retention_periods, read_journey_targets};
+use super::{is_slug, read_text, slugify, Config, DataFile, EventsSource, Journey, Period, Retention, Stage};
 use crate::diagnostics::{did_you_mean, Diagnostic, Diagnostics, Location};
-
-/// Channels the theme has an icon for. Others are accepted; a near miss gets a warning.
-pub const CHANNELS: &[&str] = &[
-    "web", "email", "social", "search", "ads", "phone", "store", "app", "chat", "sms", "push", "video", "print",
-    "event", "partner", "referral", "mail", "tv", "radio", "other",
-];
 
 pub(super) fn load_all(root: &Path, config: Option<&Config>, diags: &mut Diagnostics) -> Vec<Journey> {
     let dir = root.join("journeys");
@@ -62,6 +55,19 @@ pub(super) fn load_all(root: &Path, config: Option<&Config>, diags: &mut Diagnos
     journeys
 }
 
+fn check_persona(persona: &Located<String>, config: &Config, diags: &mut Diagnostics) {
+    if config.personas.iter().any(|q| q.id == persona.value) {
+        return;
+    }
+    let help = did_you_mean(&persona.value, config.personas.iter().map(|q| q.id.as_str()))
+        .unwrap_or_else(|| "declare it under [[personas]] in journeymap.toml".to_string());
+    diags.push(
+        Diagnostic::error(format!("unknown persona `{}`", persona.value))
+            .at(persona.loc.clone())
+            .help(help),
+    );
+}
+
 fn read_journey(
     root: &Path,
     src: &Source,
@@ -74,15 +80,7 @@ fn read_journey(
     let title = t.required_string("title", diags);
     let persona = t.string("persona", diags);
     if let (Some(p), Some(config)) = (&persona, config) {
-        if !config.personas.iter().any(|q| q.id == p.value) {
-            let help = did_you_mean(&p.value, config.personas.iter().map(|q| q.id.as_str()))
-                .unwrap_or_else(|| "declare it under [[personas]] in journeymap.toml".to_string());
-            diags.push(
-                Diagnostic::error(format!("unknown persona `{}`", p.value))
-                    .at(p.loc.clone())
-                    .help(help),
-            );
-        }
+        check_persona(p, config, diags);
     }
     let description = t.string("description", diags).map(|s| s.value);
     let owner = t.string("owner", diags).map(|s| s.value);
@@ -131,40 +129,30 @@ fn read_journey(
         );
     }
     let mut stages = Vec::new();
-    let mut stage_targets = Vec::new();
-    let mut metric_targets = Vec::new();
-    let mut conversion_flags: Vec<(usize, Location)> = Vec::new();
+    let mut collected = Collected::default();
     for mut st in stage_tables {
-        let Some(stage) = read_stage(
-            &mut st,
-            &mut conversion_flags,
-            stages.len(),
-            &mut stage_targets,
-            &mut metric_targets,
-            diags,
-        ) else {
-            st.finish(diags);
-            continue;
-        };
+        if let Some(stage) = read_stage(&mut st, stages.len(), &mut collected, diags) {
+            stages.push(stage);
+        }
         st.finish(diags);
-        stages.push(stage);
     }
-    for (_, loc) in conversion_flags.iter().skip(1) {
+    for (_, loc) in collected.conversion_flags.iter().skip(1) {
         diags.push(
             Diagnostic::error("more than one stage has `conversion = true`")
                 .at(loc.clone())
                 .help("mark only the stage that counts as converting"),
         );
     }
-    let conversion_stage = conversion_flags
+    let conversion_stage = collected
+        .conversion_flags
         .first()
         .map_or(stages.len().saturating_sub(1), |(i, _)| *i);
     let retention = read_retention(retention_table, &stages, conversion_stage, diags);
     t.finish(diags);
 
-    targets.sort_by_key(|t| (t.loc.line, t.loc.column));
-    targets.extend(stage_targets);
-    targets.extend(metric_targets);
+    check_retention_periods(&targets, &retention, events.is_some(), diags);
+    targets.extend(collected.stage_targets);
+    targets.extend(collected.metric_targets);
     Some(Journey {
         id,
         file: src.file.to_string(),
@@ -213,322 +201,29 @@ fn data_file(root: &Path, t: &mut Table, diags: &mut Diagnostics) -> Option<Data
 
 fn read_events(root: &Path, t: &mut Table, diags: &mut Diagnostics) -> Option<EventsSource> {
     let file = data_file(root, t, diags);
-    let default_col = |v: Option<Located<String>>, name: &str, t: &Table| {
-        v.unwrap_or_else(|| Located {
-            value: name.to_string(),
+    let column = |t: &mut Table, key: &'static str, default: &str, diags: &mut Diagnostics| {
+        t.string(key, diags).unwrap_or_else(|| Located {
+            value: default.to_string(),
             loc: t.loc(),
         })
     };
-    let user = t.string("user", diags);
-    let time = t.string("time", diags);
-    let event = t.string("event", diags);
+    let user = column(t, "user", "user_id", diags);
+    let time = column(t, "time", "timestamp", diags);
+    let event = column(t, "event", "event", diags);
     let segment = t.string("segment", diags);
     let revenue = t.string("revenue", diags);
-    let time_format = t
-        .choice("time_format", &["rfc3339", "unix_s", "unix_ms", "unix_us"], diags)
-        .map_or(TimeFormat::Rfc3339, |f| match f.value {
-            "unix_s" => TimeFormat::UnixS,
-            "unix_ms" => TimeFormat::UnixMs,
-            "unix_us" => TimeFormat::UnixUs,
-            _ => TimeFormat::Rfc3339,
-        });
-    let on_error = t
-        .choice("on_error", &["fail", "skip"], diags)
-        .map_or(OnError::Fail, |o| {
-            if o.value == "skip" {
-                OnError::Skip
-            } else {
-                OnError::Fail
-            }
-        });
+    let time_format = t.choice("time_format", diags).map_or(Default::default(), |f| f.value);
+    let on_error = t.choice("on_error", diags).map_or(Default::default(), |o| o.value);
     Some(EventsSource {
         file: file?,
-        user: default_col(user, "user_id", t),
-        time: default_col(time, "timestamp", t),
-        event: default_col(event, "event", t),
+        user,
+        time,
+        event,
         segment,
         revenue,
         time_format,
         on_error,
     })
-}
-
-/// `{ min = x, max = y }`; `rate` bounds must lie in [0, 1].
-fn read_bound(mut t: Table, rate: bool, diags: &mut Diagnostics) -> Option<Bound> {
-    let min = t.number("min", diags);
-    let max = t.number("max", diags);
-    let mut ok = true;
-    if min.is_none() && max.is_none() {
-        diags.push(
-            Diagnostic::error("a target needs `min` and/or `max`")
-                .at(t.loc())
-                .help("e.g. `{ min = 0.4 }`"),
-        );
-        ok = false;
-    }
-    if rate {
-        for v in [&min, &max].into_iter().flatten() {
-            if !(0.0..=1.0).contains(&v.value) {
-                let help = if v.value > 1.0 && v.value <= 100.0 {
-                    format!("rates are fractions: write {} for {}%", v.value / 100.0, v.value)
-                } else {
-                    "rates are fractions between 0 and 1".to_string()
-                };
-                diags.push(
-                    Diagnostic::error(format!("a rate target must be between 0 and 1, found {}", v.value))
-                        .at(v.loc.clone())
-                        .help(help),
-                );
-                ok = false;
-            }
-        }
-    }
-    if let (Some(lo), Some(hi)) = (&min, &max) {
-        if lo.value > hi.value {
-            diags.push(
-                Diagnostic::error(format!(
-                    "target `min` ({}) is greater than `max` ({})",
-                    lo.value, hi.value
-                ))
-                .at(lo.loc.clone()),
-            );
-            ok = false;
-        }
-    }
-    t.finish(diags);
-    ok.then(|| Bound {
-        min: min.map(|v| v.value),
-        max: max.map(|v| v.value),
-    })
-}
-
-fn read_journey_targets(t: &mut Table, diags: &mut Diagnostics) -> Vec<Target> {
-    let mut out = Vec::new();
-    for (key, kind, rate) in [
-        ("conversion_rate", TargetKind::ConversionRate, true),
-        ("aov", TargetKind::Aov, false),
-        ("repeat_purchase_rate", TargetKind::RepeatPurchaseRate, true),
-    ] {
-        if let Some(bt) = t.table(key, format!("target `{key}`"), diags) {
-            let loc = bt.loc();
-            if let Some(bound) = read_bound(bt, rate, diags) {
-                out.push(Target {
-                    kpi: key.to_string(),
-                    kind,
-                    bound,
-                    loc,
-                });
-            }
-        }
-    }
-    if let Some(mut rt) = t.table("retention", "target `retention`", diags) {
-        let loc = rt.loc();
-        let period = rt.integer("period", diags);
-        let period = match period {
-            Some(p) if p.value >= 1 && p.value <= 10_000 => Some(p.value as u32),
-            Some(p) => {
-                diags.push(
-                    Diagnostic::error(format!("retention target `period` must be ≥ 1, found {}", p.value))
-                        .at(p.loc)
-                        .help("period 0 is the cohort itself (always 100%)"),
-                );
-                None
-            }
-            None => {
-                diags.push(
-                    Diagnostic::error("retention target needs a `period`")
-                        .at(loc.clone())
-                        .help("e.g. `{ period = 4, min = 0.10 }`"),
-                );
-                None
-            }
-        };
-        let bound = read_bound(rt, true, diags);
-        if let (Some(p), Some(bound)) = (period, bound) {
-            out.push(Target {
-                kpi: format!("retention:{p}"),
-                kind: TargetKind::Retention(p),
-                bound,
-                loc,
-            });
-        }
-    }
-    out
-}
-
-fn check_slug(kind: &str, id: &Located<String>, diags: &mut Diagnostics) {
-    if !is_slug(&id.value) {
-        diags.push(
-            Diagnostic::error(format!("{kind} id `{}` is not a slug ([a-z0-9][a-z0-9_-]*)", id.value))
-                .at(id.loc.clone())
-                .help(format!("use `{}`", slugify(&id.value))),
-        );
-    }
-}
-
-fn read_stage(
-    st: &mut Table,
-    conversion_flags: &mut Vec<(usize, Location)>,
-    index: usize,
-    stage_targets: &mut Vec<Target>,
-    metric_targets: &mut Vec<Target>,
-    diags: &mut Diagnostics,
-) -> Option<Stage> {
-    let id = st.required_string("id", diags);
-    if let Some(id) = &id {
-        st.set_what(format!("stage `{}`", id.value));
-        check_slug("stage", id, diags);
-    }
-    let name = st.string("name", diags).map(|s| s.value);
-    let description = st.string("description", diags).map(|s| s.value);
-    let emotion = st.integer("emotion", diags).and_then(|e| {
-        if (1..=5).contains(&e.value) {
-            Some(e.value as u8)
-        } else {
-            diags.push(
-                Diagnostic::error(format!("`emotion` must be between 1 and 5, found {}", e.value))
-                    .at(e.loc)
-                    .help("1 = very negative, 3 = neutral, 5 = very positive"),
-            );
-            None
-        }
-    });
-    let list = |st: &mut Table, key: &'static str, diags: &mut Diagnostics| {
-        st.strings(key, diags).into_iter().map(|s| s.value).collect::<Vec<_>>()
-    };
-    let actions = list(st, "actions", diags);
-    let questions = list(st, "questions", diags);
-    let pain_points = list(st, "pain_points", diags);
-    let opportunities = list(st, "opportunities", diags);
-    if let Some(c) = st.boolean("conversion", diags) {
-        if c.value {
-            conversion_flags.push((index, c.loc));
-        }
-    }
-    let target = st.table("target", "stage target", diags).and_then(|bt| {
-        let loc = bt.loc();
-        read_bound(bt, true, diags).map(|b| (b, loc))
-    });
-    let mut touchpoints = Vec::new();
-    for mut tt in st.tables("touchpoints", "touchpoint", diags) {
-        if let Some(tp) = read_touchpoint(&mut tt, metric_targets, diags) {
-            touchpoints.push(tp);
-        }
-        tt.finish(diags);
-    }
-    let id = id?;
-    if let Some((bound, loc)) = target {
-        stage_targets.push(Target {
-            kpi: format!("stages.{}.conversion_from_previous", id.value),
-            kind: TargetKind::StageConversion(index),
-            bound,
-            loc,
-        });
-    }
-    Some(Stage {
-        name: name.unwrap_or_else(|| humanize(&id.value)),
-        loc: id.loc,
-        id: id.value,
-        description,
-        emotion,
-        actions,
-        questions,
-        pain_points,
-        opportunities,
-        touchpoints,
-    })
-}
-
-fn read_touchpoint(tt: &mut Table, metric_targets: &mut Vec<Target>, diags: &mut Diagnostics) -> Option<Touchpoint> {
-    let id = tt.required_string("id", diags);
-    if let Some(id) = &id {
-        tt.set_what(format!("touchpoint `{}`", id.value));
-        check_slug("touchpoint", id, diags);
-    }
-    let name = tt.string("name", diags).map(|s| s.value);
-    let channel = tt.string("channel", diags);
-    if let Some(c) = &channel {
-        if !CHANNELS.contains(&c.value.as_str()) {
-            if let Some(help) = did_you_mean(&c.value, CHANNELS.iter().copied()) {
-                diags.push(
-                    Diagnostic::warning(format!("unknown channel `{}`", c.value))
-                        .at(c.loc.clone())
-                        .help(help),
-                );
-            }
-        }
-    }
-    let events = tt.strings("events", diags);
-    let owner = tt.string("owner", diags).map(|s| s.value);
-    let description = tt.string("description", diags).map(|s| s.value);
-    let mut metrics: Vec<Metric> = Vec::new();
-    for mut mt in tt.tables("metrics", "metric", diags) {
-        let mid = mt.required_string("id", diags);
-        if let Some(mid) = &mid {
-            mt.set_what(format!("metric `{}`", mid.value));
-            check_slug("metric", mid, diags);
-            if metrics.iter().any(|m| m.id == mid.value) {
-                diags.push(
-                    Diagnostic::error(format!("duplicate metric id `{}` in this touchpoint", mid.value))
-                        .at(mid.loc.clone()),
-                );
-            }
-        }
-        let mname = mt.string("name", diags).map(|s| s.value);
-        let unit = mt
-            .choice("unit", &Unit::ALL.map(Unit::name), diags)
-            .and_then(|u| Unit::ALL.into_iter().find(|x| x.name() == u.value))
-            .unwrap_or(Unit::Count);
-        let aggregate = mt
-            .choice("aggregate", &["sum", "mean", "min", "max", "last"], diags)
-            .map_or(default_aggregate(unit), |a| match a.value {
-                "mean" => Aggregate::Mean,
-                "min" => Aggregate::Min,
-                "max" => Aggregate::Max,
-                "last" => Aggregate::Last,
-                _ => Aggregate::Sum,
-            });
-        let target = mt.table("target", "metric target", diags).and_then(|bt| {
-            let loc = bt.loc();
-            read_bound(bt, unit == Unit::Percent, diags).map(|b| (b, loc))
-        });
-        mt.finish(diags);
-        let Some(mid) = mid else { continue };
-        if let (Some((bound, loc)), Some(tid)) = (target, &id) {
-            metric_targets.push(Target {
-                kpi: format!("touchpoints.{}.{}", tid.value, mid.value),
-                kind: TargetKind::TouchpointMetric(tid.value.clone(), mid.value.clone()),
-                bound,
-                loc,
-            });
-        }
-        metrics.push(Metric {
-            name: mname.unwrap_or_else(|| humanize(&mid.value)),
-            loc: mid.loc,
-            id: mid.value,
-            unit,
-            aggregate,
-        });
-    }
-    let id = id?;
-    Some(Touchpoint {
-        name: name.unwrap_or_else(|| humanize(&id.value)),
-        loc: id.loc,
-        id: id.value,
-        channel: channel.map_or_else(|| "other".to_string(), |c| c.value),
-        events,
-        owner,
-        description,
-        metrics,
-    })
-}
-
-/// Counts and money add up over days; rates, durations and scores are averaged.
-fn default_aggregate(unit: Unit) -> Aggregate {
-    match unit {
-        Unit::Count | Unit::Currency => Aggregate::Sum,
-        Unit::Percent | Unit::Seconds | Unit::Score => Aggregate::Mean,
-    }
 }
 
 fn read_retention(table: Option<Table>, stages: &[Stage], conversion: usize, diags: &mut Diagnostics) -> Retention {
@@ -568,12 +263,8 @@ fn read_retention(table: Option<Table>, stages: &[Stage], conversion: usize, dia
     if let Some(rs) = ret {
         r.return_stage = rs;
     }
-    if let Some(p) = t.choice("period", &["day", "week", "month"], diags) {
-        r.period = match p.value {
-            "day" => Period::Day,
-            "month" => Period::Month,
-            _ => Period::Week,
-        };
+    if let Some(p) = t.choice("period", diags) {
+        r.period = p.value;
     }
     if let Some(n) = t.integer("periods", diags) {
         if (1..=1000).contains(&n.value) {
@@ -602,5 +293,6 @@ mod tests {
         assert_eq!(parse_duration("30"), None);
         assert_eq!(parse_duration("30 d"), None);
         assert_eq!(parse_duration("99999999999999999999d"), None);
+        assert_eq!(parse_duration("9223372036855s"), Some(9_223_372_036_855));
     }
 }

@@ -1,18 +1,23 @@
 //! The project model: `journeymap.toml`, `journeys/*.toml` and `pages/*.md`.
 //!
-//! [`load`] reads every file of a project, checks every rule of SPEC §2 that does not need
-//! the CSV contents (plus data file existence and header columns), and returns either a
-//! [`Project`] or all the diagnostics at once.
+//! [`load`] reads every file of a project and checks every rule of docs/spec.md that the
+//! TOML and Markdown files alone decide; the data files are the next step's
+//! (`crate::data`). This is the lowest layer of the pipeline: it uses nothing above it.
 
+pub mod choice;
 mod config;
 mod journey;
 mod page;
 pub mod reader;
+mod stage;
+mod targets;
 mod validate;
 
 use std::path::{Path, PathBuf};
 
+pub use crate::calendar::Period;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+pub use choice::{Aggregate, Channel, Choice, KnownChannel, Language, OnError, TimeFormat, Unit};
 pub use reader::Located;
 
 #[derive(Clone, Debug)]
@@ -23,12 +28,6 @@ pub struct Project {
     pub journeys: Vec<Journey>,
     /// Sorted by weight, then slug.
     pub pages: Vec<Page>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Language {
-    En,
-    Fr,
 }
 
 #[derive(Clone, Debug)]
@@ -63,7 +62,7 @@ pub struct Journey {
     pub metrics: Option<DataFile>,
     pub cohorts: Option<DataFile>,
     pub retention: Retention,
-    /// Journey targets first, then stage targets, then touchpoint metric targets (SPEC §4).
+    /// Journey targets first, then stage targets, then touchpoint metric targets.
     pub targets: Vec<Target>,
     pub stages: Vec<Stage>,
     /// Index into `stages` of the conversion stage.
@@ -93,59 +92,34 @@ pub struct DataFile {
     pub loc: Location,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TimeFormat {
-    Rfc3339,
-    UnixS,
-    UnixMs,
-    UnixUs,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OnError {
-    Fail,
-    Skip,
-}
-
 #[derive(Clone, Debug)]
 pub struct EventsSource {
     pub file: DataFile,
     pub user: Located<String>,
     pub time: Located<String>,
     pub event: Located<String>,
-    /// `None` when neither declared nor present in the header.
+    /// As declared; when `None`, the reader uses a column named `segment` (`revenue`) if
+    /// the header has one.
     pub segment: Option<Located<String>>,
     pub revenue: Option<Located<String>>,
     pub time_format: TimeFormat,
     pub on_error: OnError,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Period {
-    Day,
-    Week,
-    Month,
-}
-
-impl Period {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Period::Day => "day",
-            Period::Week => "week",
-            Period::Month => "month",
-        }
-    }
-}
-
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Retention {
     /// Stage indices; default: the conversion stage.
     pub cohort_stage: usize,
     pub return_stage: usize,
     pub period: Period,
-    /// Columns after period 0; `None` = not declared (events: 8; cohorts: from the file).
+    /// Columns after period 0; `None` = not declared (events: [`Retention::DEFAULT_PERIODS`];
+    /// cohorts: the largest period in the file).
     pub periods: Option<u32>,
+}
+
+impl Retention {
+    /// Columns after period 0 for event data when `[retention] periods` is not set.
+    pub const DEFAULT_PERIODS: u32 = 8;
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -178,9 +152,13 @@ pub enum TargetKind {
 
 #[derive(Clone, Debug)]
 pub struct Target {
-    /// The `kpi` name of SPEC §4, e.g. `stages.purchase.conversion_from_previous`.
+    /// The `kpi` name of the target in `kpis.json`, e.g.
+    /// `stages.purchase.conversion_from_previous` (docs/kpis.md).
     pub kpi: String,
     pub kind: TargetKind,
+    /// The unit of the KPI: rates (`Percent`) must lie in [0, 1], and the site formats
+    /// bounds and actual values in it.
+    pub unit: Unit,
     pub bound: Bound,
     /// Where the target is declared (for CI annotations).
     pub loc: Location,
@@ -204,45 +182,12 @@ pub struct Stage {
 pub struct Touchpoint {
     pub id: String,
     pub name: String,
-    pub channel: String,
+    pub channel: Channel,
     pub events: Vec<Located<String>>,
     pub owner: Option<String>,
     pub description: Option<String>,
     pub metrics: Vec<Metric>,
     pub loc: Location,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Unit {
-    Count,
-    Percent,
-    Currency,
-    Seconds,
-    Score,
-}
-
-impl Unit {
-    pub const ALL: [Unit; 5] = [Unit::Count, Unit::Percent, Unit::Currency, Unit::Seconds, Unit::Score];
-
-    /// The unit's name in the spec, and in templates (the `unit` filter).
-    pub fn name(self) -> &'static str {
-        match self {
-            Unit::Count => "count",
-            Unit::Percent => "percent",
-            Unit::Currency => "currency",
-            Unit::Seconds => "seconds",
-            Unit::Score => "score",
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Aggregate {
-    Sum,
-    Mean,
-    Min,
-    Max,
-    Last,
 }
 
 #[derive(Clone, Debug)]
@@ -326,8 +271,10 @@ pub(crate) fn read_text(path: &Path, shown: &str, diags: &mut Diagnostics) -> Op
     }
 }
 
-/// Loads and validates a whole project. Returns the project when there is no error; the
-/// diagnostics (errors and warnings, sorted by place) in every case.
+/// Loads and validates a whole project: the diagnostics (errors and warnings, sorted by
+/// place), and the project whenever `journeymap.toml` could be read. A project read with
+/// errors is incomplete (journeys that failed are missing): it is only good for checking
+/// more of it, e.g. the data files' headers, so that a run reports everything at once.
 pub fn load(root: &Path) -> (Option<Project>, Diagnostics) {
     let mut diags = Diagnostics::default();
     let config_path = root.join("journeymap.toml");
@@ -345,21 +292,16 @@ pub fn load(root: &Path) -> (Option<Project>, Diagnostics) {
         return (None, diags);
     }
     let config = config::load(root, &mut diags);
-    let mut journeys = journey::load_all(root, config.as_ref(), &mut diags);
+    let journeys = journey::load_all(root, config.as_ref(), &mut diags);
     let pages = page::load_all(root, &mut diags);
-    if let Some(config) = &config {
-        validate::project(root, config, &mut journeys, &mut diags);
-    }
+    validate::project(&journeys, &mut diags);
     diags.sort();
-    let project = match config {
-        Some(config) if !diags.has_errors() => Some(Project {
-            root: root.to_path_buf(),
-            config,
-            journeys,
-            pages,
-        }),
-        _ => None,
-    };
+    let project = config.map(|config| Project {
+        root: root.to_path_buf(),
+        config,
+        journeys,
+        pages,
+    });
     (project, diags)
 }
 

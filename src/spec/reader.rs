@@ -11,6 +11,7 @@ use std::ops::Range;
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
+use super::choice::Choice;
 use crate::diagnostics::{did_you_mean, Diagnostic, Diagnostics, Location};
 
 /// The text of one TOML file and the path shown in messages.
@@ -76,10 +77,6 @@ impl<'a, 'i> Table<'a, 'i> {
             what: what.into(),
             known: Vec::new(),
         }
-    }
-
-    pub fn source(&self) -> &'a Source<'a> {
-        self.src
     }
 
     /// Where the table itself starts (its header, or the file start for the root).
@@ -197,16 +194,12 @@ impl<'a, 'i> Table<'a, 'i> {
     }
 
     /// One of a fixed set of words; anything else is an error with a suggestion.
-    pub fn choice(
-        &mut self,
-        key: &'static str,
-        allowed: &[&'static str],
-        diags: &mut Diagnostics,
-    ) -> Option<Located<&'static str>> {
+    pub fn choice<C: Choice>(&mut self, key: &'static str, diags: &mut Diagnostics) -> Option<Located<C>> {
         let s = self.string(key, diags)?;
-        match allowed.iter().find(|a| **a == s.value) {
-            Some(a) => Some(Located { value: *a, loc: s.loc }),
+        match C::from_name(&s.value) {
+            Some(c) => Some(Located { value: c, loc: s.loc }),
             None => {
+                let allowed = C::names();
                 let help = did_you_mean(&s.value, allowed.iter().copied())
                     .unwrap_or_else(|| format!("expected one of: {}", allowed.join(", ")));
                 diags.push(

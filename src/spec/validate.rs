@@ -1,18 +1,19 @@
-//! Rules that span several tables or files: unique ids in a journey, one touchpoint per
-//! event name, stages without touchpoints, and the data files with their header columns.
+//! Rules that span several tables of a journey: unique ids, one touchpoint per event name,
+//! stages without touchpoints, metrics without a metrics file, the number of touchpoints.
+//! (The data files and their headers are checked where they are read, in `crate::data`.)
 
 use std::collections::HashMap;
-use std::path::Path;
 
-use super::reader::Located;
-use super::{Config, DataFile, Journey};
-use crate::data;
-use crate::diagnostics::{did_you_mean, Diagnostic, Diagnostics, Location};
+use super::Journey;
+use crate::diagnostics::{Diagnostic, Diagnostics, Location};
 
-pub(super) fn project(_root: &Path, _config: &Config, journeys: &mut [Journey], diags: &mut Diagnostics) {
-    for j in journeys.iter_mut() {
+/// Touchpoints a journey may have: the readers store a touchpoint as a `u16`, and one
+/// value stands for "no touchpoint".
+pub const MAX_TOUCHPOINTS: usize = u16::MAX as usize - 1;
+
+pub(super) fn project(journeys: &[Journey], diags: &mut Diagnostics) {
+    for j in journeys {
         journey(j, diags);
-        data_files(j, diags);
     }
 }
 
@@ -36,7 +37,7 @@ fn journey(j: &Journey, diags: &mut Diagnostics) {
     }
     let mut tp_ids: HashMap<&str, &Location> = HashMap::new();
     let mut event_owner: HashMap<&str, &str> = HashMap::new();
-    for (_, tp) in j.touchpoints() {
+    for (i, (_, tp)) in j.touchpoints().enumerate() {
         if let Some(first) = tp_ids.insert(&tp.id, &tp.loc) {
             diags.push(
                 Diagnostic::error(format!("duplicate touchpoint id `{}` in this journey", tp.id))
@@ -61,6 +62,13 @@ fn journey(j: &Journey, diags: &mut Diagnostics) {
                 );
             }
         }
+        if i == MAX_TOUCHPOINTS {
+            diags.push(
+                Diagnostic::error(format!("a journey has at most {MAX_TOUCHPOINTS} touchpoints"))
+                    .at(tp.loc.clone())
+                    .help("split the journey into several journeys"),
+            );
+        }
         if !tp.metrics.is_empty() && j.metrics.is_none() {
             diags.push(
                 Diagnostic::error(format!(
@@ -71,80 +79,5 @@ fn journey(j: &Journey, diags: &mut Diagnostics) {
                 .help("add [data.metrics] with the path of a `date,key,metric,value` export"),
             );
         }
-    }
-}
-
-/// Checks that a data file exists and its header has `columns`; returns the header.
-fn check_columns(file: &DataFile, columns: &[&Located<String>], diags: &mut Diagnostics) -> Option<Vec<String>> {
-    let header = match data::read_header(&file.path) {
-        Ok(h) => h,
-        Err(e) => {
-            let help = if file.path.exists() {
-                None
-            } else {
-                Some(format!(
-                    "the path is relative to the project root; `{}` does not exist",
-                    file.display
-                ))
-            };
-            diags.push(
-                Diagnostic::error(format!("cannot read data file `{}`: {e}", file.display))
-                    .at(file.loc.clone())
-                    .help_opt(help),
-            );
-            return None;
-        }
-    };
-    for col in columns {
-        if !header.contains(&col.value) {
-            let help = did_you_mean(&col.value, header.iter().map(String::as_str))
-                .unwrap_or_else(|| format!("the header of `{}` is: {}", file.display, header.join(",")));
-            diags.push(
-                Diagnostic::error(format!(
-                    "column `{}` not found in the header of `{}`",
-                    col.value, file.display
-                ))
-                .at(col.loc.clone())
-                .help(help),
-            );
-        }
-    }
-    Some(header)
-}
-
-fn fixed_columns(file: &DataFile, names: &[&str], diags: &mut Diagnostics) {
-    let cols: Vec<Located<String>> = names
-        .iter()
-        .map(|n| Located {
-            value: n.to_string(),
-            loc: file.loc.clone(),
-        })
-        .collect();
-    check_columns(file, &cols.iter().collect::<Vec<_>>(), diags);
-}
-
-fn data_files(j: &mut Journey, diags: &mut Diagnostics) {
-    if let Some(ev) = &mut j.events {
-        let mut cols = vec![&ev.user, &ev.time, &ev.event];
-        cols.extend(ev.segment.iter());
-        cols.extend(ev.revenue.iter());
-        if let Some(header) = check_columns(&ev.file, &cols, diags) {
-            // Undeclared optional columns default to their usual names when present.
-            let loc = ev.file.loc.clone();
-            for (slot, name) in [(&mut ev.segment, "segment"), (&mut ev.revenue, "revenue")] {
-                if slot.is_none() && header.iter().any(|h| h == name) {
-                    *slot = Some(Located {
-                        value: name.to_string(),
-                        loc: loc.clone(),
-                    });
-                }
-            }
-        }
-    }
-    if let Some(m) = &j.metrics {
-        fixed_columns(m, data::METRICS_COLUMNS, diags);
-    }
-    if let Some(c) = &j.cohorts {
-        fixed_columns(c, data::COHORTS_COLUMNS, diags);
     }
 }

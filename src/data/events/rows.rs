@@ -1,0 +1,330 @@
+//! Decoding rows: each row's fields are checked (field count, user, time, revenue, event
+//! name) and turned into what the collecting thread needs (a user id, a time, a
+//! touchpoint, a segment code, a revenue amount); what does not depend on the user is
+//! counted here. A bad row is an error with file, line and column — or counted by reason
+//! with `on_error = "skip"`.
+
+use std::collections::BTreeMap;
+use std::sync::mpsc::{Receiver, SyncSender};
+
+use rustc_hash::FxHashMap;
+
+use super::collect::Batch;
+use super::tokenizer::{Fields, RowSink};
+use super::{EventsInput, MAX_SEGMENTS, NONE, NO_SEGMENT};
+use crate::data::number::parse_scaled;
+use crate::data::time;
+use crate::diagnostics::{Diagnostic, Location};
+use crate::spec::OnError;
+
+/// Errors shown one by one before the rest are summarised.
+const MAX_ROW_ERRORS: usize = 20;
+
+/// Why a row is bad; the texts are the reasons reported for skipped rows.
+#[derive(Clone, Copy)]
+enum Bad {
+    FieldCount,
+    EmptyUser,
+    Time,
+    Revenue,
+    EmptyEvent,
+}
+
+impl Bad {
+    fn reason(self) -> &'static str {
+        match self {
+            Bad::FieldCount => "wrong number of fields",
+            Bad::EmptyUser => "empty user id",
+            Bad::Time => "unparsable time",
+            Bad::Revenue => "invalid revenue",
+            Bad::EmptyEvent => "empty event name",
+        }
+    }
+}
+
+/// Where the columns the reader uses are in the header.
+pub struct Columns {
+    pub user: usize,
+    pub time: usize,
+    pub event: usize,
+    pub segment: Option<usize>,
+    pub revenue: Option<usize>,
+    pub count: usize,
+}
+
+/// What the decoding of every row needs.
+pub struct Context<'a> {
+    pub input: &'a EventsInput,
+    pub header: Vec<String>,
+    pub cols: Columns,
+    /// Event name → touchpoint index in journey order.
+    pub event_map: FxHashMap<Box<[u8]>, u16>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(input: &'a EventsInput, header: Vec<String>, cols: Columns) -> Context<'a> {
+        let mut event_map = FxHashMap::default();
+        for (i, events) in input.touchpoints.iter().enumerate() {
+            for e in events {
+                // Validation caps a journey's touchpoints below `NONE`.
+                event_map.entry(e.as_bytes().into()).or_insert(i as u16);
+            }
+        }
+        Context {
+            input,
+            header,
+            cols,
+            event_map,
+        }
+    }
+}
+
+/// The decoding thread's state: counters of what does not depend on the user, and the
+/// batch of valid rows on its way to the collecting thread.
+pub struct Decoder<'a> {
+    ctx: &'a Context<'a>,
+    pub touchpoint_rows: Vec<u64>,
+    unmapped: FxHashMap<Box<[u8]>, u64>,
+    segment_codes: FxHashMap<Box<[u8]>, u16>,
+    pub segment_names: Vec<String>,
+    pub segments_overflow: bool,
+    pub latest: Option<i64>,
+    pub rows: u64,
+    pub bad: BTreeMap<&'static str, u64>,
+    pub errors: Vec<Diagnostic>,
+    dates: time::DateCache,
+    batch: Batch,
+    /// Taken (so the channel closes and the collecting thread ends) by [`Decoder::flush`].
+    full: Option<SyncSender<Batch>>,
+    empty: Receiver<Batch>,
+}
+
+impl<'a> Decoder<'a> {
+    pub fn new(ctx: &'a Context<'a>, full: SyncSender<Batch>, empty: Receiver<Batch>) -> Decoder<'a> {
+        Decoder {
+            ctx,
+            touchpoint_rows: vec![0; ctx.input.touchpoints.len()],
+            unmapped: FxHashMap::default(),
+            segment_codes: FxHashMap::default(),
+            segment_names: vec![NO_SEGMENT.to_string()],
+            segments_overflow: false,
+            latest: None,
+            rows: 0,
+            bad: BTreeMap::new(),
+            errors: Vec::new(),
+            dates: time::DateCache::default(),
+            batch: Batch::default(),
+            full: Some(full),
+            empty,
+        }
+    }
+
+    /// Hands the last, partial batch over and closes the channel.
+    pub fn flush(&mut self) {
+        if let Some(tx) = self.full.take() {
+            if !self.batch.is_empty() {
+                let _ = tx.send(std::mem::take(&mut self.batch));
+            }
+        }
+    }
+
+    pub fn has_segment_column(&self) -> bool {
+        self.ctx.cols.segment.is_some()
+    }
+
+    pub fn has_revenue_column(&self) -> bool {
+        self.ctx.cols.revenue.is_some()
+    }
+
+    /// Event names no touchpoint lists, with their row counts.
+    pub fn take_unmapped(&mut self) -> BTreeMap<String, u64> {
+        std::mem::take(&mut self.unmapped)
+            .into_iter()
+            .map(|(k, v)| (String::from_utf8_lossy(&k).into_owned(), v))
+            .collect()
+    }
+
+    fn segment_code(&mut self, seg: &[u8]) -> u16 {
+        if let Some(&c) = self.segment_codes.get(seg) {
+            return c;
+        }
+        if self.segment_names.len() >= MAX_SEGMENTS {
+            self.segments_overflow = true;
+            return NONE;
+        }
+        let c = self.segment_names.len() as u16;
+        self.segment_codes.insert(seg.into(), c);
+        self.segment_names.push(String::from_utf8_lossy(seg).into_owned());
+        c
+    }
+
+    fn bad_row<F: Fields>(&mut self, rec: &F, why: Bad, field: Option<usize>) {
+        *self.bad.entry(why.reason()).or_default() += 1;
+        let input = self.ctx.input;
+        if input.on_error == OnError::Skip || self.errors.len() >= MAX_ROW_ERRORS {
+            return;
+        }
+        let line = rec.line() as usize;
+        let text: Vec<String> = (0..rec.count())
+            .map(|i| String::from_utf8_lossy(rec.field(i)).into_owned())
+            .collect();
+        let column = field.map_or(1, |i| {
+            1 + text[..i].iter().map(|f| f.chars().count() + 1).sum::<usize>()
+        });
+        let value = field.map(|i| text[i].clone()).unwrap_or_default();
+        let col_name = field.map(|i| self.ctx.header[i].clone()).unwrap_or_default();
+        let (message, help) = match why {
+            Bad::FieldCount => (
+                format!("expected {} fields, found {}", self.ctx.cols.count, rec.count()),
+                Some("quote fields that contain commas".to_string()),
+            ),
+            Bad::EmptyUser => (format!("empty user id in column `{col_name}`"), None),
+            Bad::Time => (
+                format!(
+                    "invalid time `{value}` in column `{col_name}`: expected {}",
+                    time::expected(input.time_format)
+                ),
+                time::format_hint(&value),
+            ),
+            Bad::Revenue => (
+                format!("invalid revenue `{value}` in column `{col_name}`: expected a decimal number or nothing"),
+                value
+                    .contains(',')
+                    .then(|| "use a dot as the decimal separator".to_string()),
+            ),
+            Bad::EmptyEvent => (format!("empty event name in column `{col_name}`"), None),
+        };
+        self.errors.push(
+            Diagnostic::error(message)
+                .at(Location::at_line(&input.file.shown, line, column, Some(text.join(","))))
+                .help_opt(
+                    help.or_else(|| Some("or set `on_error = \"skip\"` in [data.events] to skip bad rows".into())),
+                ),
+        );
+    }
+}
+
+impl RowSink for Decoder<'_> {
+    /// Checks and folds one row; false when the collecting thread has gone.
+    #[inline]
+    fn row<F: Fields>(&mut self, rec: &F) -> bool {
+        let cols = &self.ctx.cols;
+        if rec.count() != cols.count {
+            self.bad_row(rec, Bad::FieldCount, None);
+            return true;
+        }
+        let user = rec.field(cols.user).trim_ascii();
+        if user.is_empty() {
+            self.bad_row(rec, Bad::EmptyUser, Some(cols.user));
+            return true;
+        }
+        let Some(t) = time::parse_cached(rec.field(cols.time), self.ctx.input.time_format, &mut self.dates) else {
+            self.bad_row(rec, Bad::Time, Some(cols.time));
+            return true;
+        };
+        let mut amount = None;
+        if let Some(rc) = cols.revenue {
+            let field = rec.field(rc).trim_ascii();
+            if !field.is_empty() {
+                match parse_scaled(field, 6) {
+                    Some(v) => amount = Some(v),
+                    None => {
+                        self.bad_row(rec, Bad::Revenue, Some(rc));
+                        return true;
+                    }
+                }
+            }
+        }
+        let name = rec.field(cols.event).trim_ascii();
+        if name.is_empty() {
+            self.bad_row(rec, Bad::EmptyEvent, Some(cols.event));
+            return true;
+        }
+        self.rows += 1;
+        self.latest = Some(self.latest.map_or(t, |l| l.max(t)));
+        let tp = match self.ctx.event_map.get(name) {
+            Some(&tp) => {
+                self.touchpoint_rows[tp as usize] += 1;
+                tp
+            }
+            None => {
+                match self.unmapped.get_mut(name) {
+                    Some(n) => *n += 1,
+                    None => {
+                        self.unmapped.insert(name.into(), 1);
+                    }
+                }
+                NONE
+            }
+        };
+        let segment = match cols.segment.map(|sc| rec.field(sc).trim_ascii()) {
+            Some(seg) if !seg.is_empty() => self.segment_code(seg),
+            _ => NONE,
+        };
+        if self.batch.push(user, t, tp, segment, amount, rec.line()) {
+            let next = self.empty.try_recv().unwrap_or_default();
+            let batch = std::mem::replace(&mut self.batch, next);
+            return self.full.as_ref().is_some_and(|tx| tx.send(batch).is_ok());
+        }
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::cache::{FileInput, Place};
+    use crate::spec::TimeFormat;
+
+    fn input() -> EventsInput {
+        EventsInput {
+            file: FileInput {
+                path: "e.csv".into(),
+                shown: "e.csv".into(),
+                place: Place(Location::file("j.toml")),
+            },
+            user: super::super::Column::named("u"),
+            time: super::super::Column::named("t"),
+            event: super::super::Column::named("e"),
+            segment: None,
+            revenue: None,
+            time_format: TimeFormat::Rfc3339,
+            on_error: OnError::Fail,
+            touchpoints: vec![],
+        }
+    }
+
+    /// The segment table tells 59,999 values apart (code 0 is "no segment"), however
+    /// long they are and whatever they share, and gives "none" to the values after them.
+    #[test]
+    fn segment_codes_up_to_the_limit() {
+        let input = input();
+        let ctx = Context::new(
+            &input,
+            vec![],
+            Columns {
+                user: 0,
+                time: 1,
+                event: 2,
+                segment: None,
+                revenue: None,
+                count: 3,
+            },
+        );
+        let (full, _full_rx) = std::sync::mpsc::sync_channel(1);
+        let (_empty_tx, empty) = std::sync::mpsc::channel();
+        let mut d = Decoder::new(&ctx, full, empty);
+        let value = |i: usize| format!("value-{i:06}-of-the-segment-column");
+        for i in 0..MAX_SEGMENTS + 1 {
+            let code = d.segment_code(value(i).as_bytes());
+            if i < MAX_SEGMENTS - 1 {
+                assert_eq!(code as usize, i + 1);
+            } else {
+                assert_eq!(code, NONE, "value {i}");
+            }
+        }
+        assert!(d.segments_overflow);
+        assert_eq!(d.segment_code(value(7).as_bytes()), 8, "known values keep their code");
+        assert_eq!(d.segment_names.len(), MAX_SEGMENTS);
+    }
+}

@@ -1,0 +1,125 @@
+//! Opening a data file and checking its header row against the columns the spec names.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::Path;
+
+use super::cache::{FileInput, Place};
+use crate::diagnostics::{did_you_mean, Diagnostic, Diagnostics};
+
+/// Opens a data file, decompressing gzip transparently.
+pub fn open(path: &Path) -> io::Result<Box<dyn Read + Send>> {
+    let file = File::open(path)?;
+    if file.metadata()?.is_dir() {
+        return Err(io::Error::other("is a directory"));
+    }
+    decompress(Box::new(file))
+}
+
+/// Buffers a reader, decompressing it when it starts with the gzip magic bytes.
+pub fn decompress(raw: Box<dyn Read + Send>) -> io::Result<Box<dyn Read + Send>> {
+    let mut reader = BufReader::with_capacity(1 << 17, raw);
+    let gz = reader.fill_buf()?.starts_with(&[0x1f, 0x8b]);
+    if gz {
+        Ok(Box::new(BufReader::with_capacity(
+            1 << 17,
+            flate2::read::MultiGzDecoder::new(reader),
+        )))
+    } else {
+        Ok(Box::new(reader))
+    }
+}
+
+/// A CSV reader that leaves the header row and field counts to us.
+pub fn csv_reader<R: Read>(r: R) -> csv::Reader<R> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .buffer_capacity(1 << 17)
+        .from_reader(r)
+}
+
+/// Reads the header row of an open CSV reader: column names with a UTF-8 byte-order mark
+/// stripped and surrounding spaces trimmed. An empty file is an error.
+fn read_header_row<R: Read>(rdr: &mut csv::Reader<R>) -> io::Result<Vec<String>> {
+    let mut rec = csv::ByteRecord::new();
+    if !rdr.read_byte_record(&mut rec).map_err(io::Error::other)? {
+        return Err(io::Error::other("the file is empty (no header row)"));
+    }
+    Ok(rec
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let f = if i == 0 {
+                f.strip_prefix(b"\xef\xbb\xbf").unwrap_or(f)
+            } else {
+                f
+            };
+            String::from_utf8_lossy(f).trim().to_string()
+        })
+        .collect())
+}
+
+/// "cannot read data file `x`: …", at the place the spec names the file.
+pub fn io_error(file: &FileInput, e: &dyn std::fmt::Display) -> Diagnostic {
+    file.error(format!("cannot read data file `{}`: {e}", file.shown))
+}
+
+/// A CSV reader over a (decompressed) data file.
+pub type CsvReader = csv::Reader<Box<dyn Read + Send>>;
+
+/// Opens `file` and reads its header row; the reader is left at the first data row.
+pub fn open_with_header(file: &FileInput, diags: &mut Diagnostics) -> Option<(CsvReader, Vec<String>)> {
+    let opened = open(&file.path).and_then(|r| {
+        let mut rdr = csv_reader(r);
+        let header = read_header_row(&mut rdr)?;
+        Ok((rdr, header))
+    });
+    match opened {
+        Ok(o) => Some(o),
+        Err(e) => {
+            let help = (!file.path.exists()).then(|| {
+                format!(
+                    "the path is relative to the project root; `{}` does not exist",
+                    file.shown
+                )
+            });
+            diags.push(io_error(file, &e).help_opt(help));
+            None
+        }
+    }
+}
+
+/// The position of each named column in `header`; every missing one is an error at the
+/// place the spec names it.
+pub fn find_columns(
+    file: &FileInput,
+    header: &[String],
+    columns: &[(&str, &Place)],
+    diags: &mut Diagnostics,
+) -> Option<Vec<usize>> {
+    let mut found = Vec::with_capacity(columns.len());
+    for (name, place) in columns {
+        match header.iter().position(|h| h == name) {
+            Some(i) => found.push(i),
+            None => {
+                let help = did_you_mean(name, header.iter().map(String::as_str))
+                    .unwrap_or_else(|| format!("the header of `{}` is: {}", file.shown, header.join(",")));
+                diags.push(
+                    Diagnostic::error(format!("column `{name}` not found in the header of `{}`", file.shown))
+                        .at(place.0.clone())
+                        .help(help),
+                );
+            }
+        }
+    }
+    (found.len() == columns.len()).then_some(found)
+}
+
+/// Checks a file whose columns are fixed by the format (metrics, cohorts).
+pub fn check_fixed(file: &FileInput, names: &[&str], diags: &mut Diagnostics) {
+    if let Some((_, header)) = open_with_header(file, diags) {
+        let columns: Vec<(&str, &Place)> = names.iter().map(|n| (*n, &file.place)).collect();
+        find_columns(file, &header, &columns, diags);
+    }
+}

@@ -1,0 +1,65 @@
+//! Warnings about event data that point into the journey file. They are recomputed on every
+//! load, never cached with the data, because their lines move when the journey is edited.
+
+use super::events::EventData;
+use crate::diagnostics::{did_you_mean, Diagnostic, Diagnostics};
+use crate::spec::Journey;
+
+/// Skipped rows, too many segments, touchpoint events never seen, event names that no
+/// touchpoint maps.
+pub fn events(journey: &Journey, ev: &EventData, diags: &mut Diagnostics) {
+    let Some(src) = &journey.events else { return };
+    let total_skipped: u64 = ev.skipped.values().sum();
+    if total_skipped > 0 {
+        let reasons: Vec<String> = ev.skipped.iter().map(|(r, n)| format!("{n} {r}")).collect();
+        diags.push(
+            Diagnostic::warning(format!(
+                "skipped {total_skipped} bad rows of `{}`: {}",
+                src.file.display,
+                reasons.join(", ")
+            ))
+            .at(src.file.loc.clone()),
+        );
+    }
+    if ev.segments_overflow {
+        diags.push(
+            Diagnostic::warning(format!("the segment column has more than {} distinct values; rows with further values count as having no segment", super::events::MAX_SEGMENTS))
+                .at(src.segment.as_ref().map_or(src.file.loc.clone(), |s| s.loc.clone())),
+        );
+    }
+    for (i, (_, tp)) in journey.touchpoints().enumerate() {
+        if tp.events.is_empty() || ev.touchpoint_rows[i] > 0 {
+            continue;
+        }
+        for e in &tp.events {
+            diags.push(
+                Diagnostic::warning(format!(
+                    "event `{}` of touchpoint `{}` never occurs in `{}`",
+                    e.value, tp.id, src.file.display
+                ))
+                .at(e.loc.clone())
+                .help_opt(did_you_mean(&e.value, ev.unmapped.keys().map(String::as_str))),
+            );
+        }
+    }
+    if !ev.unmapped.is_empty() {
+        let mut by_count: Vec<(&String, &u64)> = ev.unmapped.iter().collect();
+        by_count.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        let list: Vec<String> = by_count.iter().take(10).map(|(n, c)| format!("{n} ({c})")).collect();
+        let more = if by_count.len() > 10 {
+            format!(" and {} more", by_count.len() - 10)
+        } else {
+            String::new()
+        };
+        diags.push(
+            Diagnostic::warning(format!(
+                "{} event names in `{}` map to no touchpoint: {}{more}",
+                by_count.len(),
+                src.file.display,
+                list.join(", ")
+            ))
+            .at(src.file.loc.clone())
+            .help("list them in a touchpoint's `events` to count them, or ignore this warning"),
+        );
+    }
+}

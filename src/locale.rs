@@ -1,0 +1,120 @@
+//! Numbers written the way each language writes them (en: 12.5%, 1,234; fr: 12,5 %, 1 234 —
+//! CLDR: a narrow no-break space groups thousands, a no-break space precedes %), for the
+//! site and the terminal reports alike.
+
+use crate::spec::{Language, Unit};
+
+/// Formats numbers for one language.
+#[derive(Clone, Copy, Debug)]
+pub struct Numbers {
+    pub lang: Language,
+}
+
+impl Numbers {
+    pub const EN: Numbers = Numbers { lang: Language::En };
+
+    fn group(self) -> &'static str {
+        match self.lang {
+            Language::En => ",",
+            Language::Fr => "\u{202f}",
+        }
+    }
+
+    fn decimal(self) -> char {
+        match self.lang {
+            Language::En => '.',
+            Language::Fr => ',',
+        }
+    }
+
+    /// A number with `decimals` places and grouped thousands.
+    pub fn number(self, v: f64, decimals: usize) -> String {
+        let s = format!("{:.*}", decimals, v.abs());
+        let (int, frac) = s.split_once('.').map_or((s.as_str(), None), |(i, f)| (i, Some(f)));
+        let mut out = String::new();
+        if v < 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0') {
+            out.push('−');
+        }
+        for (i, c) in int.chars().enumerate() {
+            if i > 0 && (int.len() - i) % 3 == 0 {
+                out.push_str(self.group());
+            }
+            out.push(c);
+        }
+        if let Some(f) = frac {
+            out.push(self.decimal());
+            out.push_str(f);
+        }
+        out
+    }
+
+    pub fn integer(self, v: f64) -> String {
+        self.number(v, 0)
+    }
+
+    /// A rate as a percentage with one decimal: 0.125 → "12.5%" / "12,5 %".
+    pub fn percent(self, v: f64) -> String {
+        let n = self.number(v * 100.0, 1);
+        match self.lang {
+            Language::En => format!("{n}%"),
+            Language::Fr => format!("{n}\u{a0}%"),
+        }
+    }
+
+    /// A duration in seconds, shortened to its two largest units: "2 d 3 h", "45 min".
+    pub fn duration(self, secs: f64) -> String {
+        let s = secs.round().max(0.0) as i64;
+        let (d, h, m, sec) = (s / 86_400, s % 86_400 / 3600, s % 3600 / 60, s % 60);
+        let (dl, hl, ml, sl) = match self.lang {
+            Language::En => ("d", "h", "min", "s"),
+            Language::Fr => ("j", "h", "min", "s"),
+        };
+        let nb = '\u{a0}';
+        match (d, h, m) {
+            (0, 0, 0) => format!("{sec}{nb}{sl}"),
+            (0, 0, m) => format!("{m}{nb}{ml}"),
+            (0, h, 0) => format!("{h}{nb}{hl}"),
+            (0, h, m) => format!("{h}{nb}{hl} {m}{nb}{ml}"),
+            (d, 0, _) => format!("{d}{nb}{dl}"),
+            (d, h, _) => format!("{d}{nb}{dl} {h}{nb}{hl}"),
+        }
+    }
+
+    /// A value in a metric's unit.
+    pub fn unit(self, v: f64, unit: Unit) -> String {
+        match unit {
+            Unit::Percent => self.percent(v),
+            Unit::Currency | Unit::Score => self.number(v, 2),
+            Unit::Seconds => self.duration(v),
+            Unit::Count if v.fract() == 0.0 => self.integer(v),
+            Unit::Count => self.number(v, 2),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn english_and_french_numbers() {
+        let en = Numbers::EN;
+        let fr = Numbers { lang: Language::Fr };
+        assert_eq!(en.percent(0.125), "12.5%");
+        assert_eq!(fr.percent(0.125), "12,5\u{a0}%");
+        assert_eq!(en.integer(1234.0), "1,234");
+        assert_eq!(fr.integer(1234.0), "1\u{202f}234");
+        assert_eq!(en.integer(1_234_567.0), "1,234,567");
+        assert_eq!(en.integer(123.0), "123");
+        assert_eq!(en.number(-1234.5, 2), "−1,234.50");
+        assert_eq!(fr.number(93.1633, 2), "93,16");
+        assert_eq!(en.number(-0.001, 1), "0.0");
+        assert_eq!(en.duration(2252.0), "37\u{a0}min");
+        assert_eq!(fr.duration(3.0 * 86_400.0 + 7200.0), "3\u{a0}j 2\u{a0}h");
+        assert_eq!(en.unit(0.03, Unit::Percent), "3.0%");
+        assert_eq!(en.unit(3.0, Unit::Count), "3");
+        assert_eq!(en.unit(2.5, Unit::Count), "2.50");
+        assert_eq!(en.duration(30.0 * 86_400.0), "30\u{a0}d");
+        assert_eq!(en.duration(7200.0), "2\u{a0}h");
+    }
+}

@@ -1,0 +1,548 @@
+//! The context of each page, built from the project and its KPIs.
+
+use super::context::*;
+use super::{
+    charts, icons, journey_url, markdown, retention_url, stage_url, touchpoint_url, url_path, Site, MAP_COLUMN,
+};
+use crate::kpi::{JourneyKpis, TargetResult};
+use crate::spec::{Choice, Journey, Page, Target, TargetKind, Unit};
+
+/// The badge of the first target of `kind`, if the journey declares one.
+fn badge(j: &Journey, k: &JourneyKpis, kind: &TargetKind) -> Option<TargetBadge> {
+    j.targets
+        .iter()
+        .zip(&k.targets)
+        .find(|(t, _)| &t.kind == kind)
+        .map(|(_, r)| TargetBadge {
+            min: r.min,
+            max: r.max,
+            actual: r.actual,
+            met: r.met,
+        })
+}
+
+impl<'a> Site<'a> {
+    /// What every page gets: the site, strings, navigation and the way back to the root.
+    fn common(&self, depth: usize, path: &str, title: &str, crumbs: Vec<Crumb>) -> Common<'a> {
+        let p = self.project;
+        let mut breadcrumbs = vec![Crumb {
+            title: self.t.home.to_string(),
+            url: Some("index.html".into()),
+        }];
+        breadcrumbs.extend(crumbs);
+        Common {
+            site: SiteInfo {
+                title: &p.config.title,
+                language: self.t.lang,
+                journeys: p
+                    .journeys
+                    .iter()
+                    .map(|j| JourneyLink {
+                        id: &j.id,
+                        title: &j.title,
+                        url: journey_url(j),
+                    })
+                    .collect(),
+                pages: p
+                    .pages
+                    .iter()
+                    .map(|pg| PageLink {
+                        title: &pg.title,
+                        description: pg.description.as_deref(),
+                        url: format!("pages/{}/index.html", pg.slug),
+                    })
+                    .collect(),
+                generator: crate::kpi::GENERATOR,
+            },
+            t: self.t,
+            root: "../".repeat(depth),
+            title: title.to_string(),
+            breadcrumbs,
+            page_path: path.to_string(),
+            canonical: format!("{}{}", self.base_url, path.trim_end_matches("index.html")),
+        }
+    }
+
+    fn persona(&self, j: &'a Journey) -> Option<PersonaInfo<'a>> {
+        let id = j.persona.as_ref()?;
+        let p = self.project.config.personas.iter().find(|p| &p.id == id)?;
+        Some(PersonaInfo {
+            id: &p.id,
+            name: &p.name,
+            html: p.description.as_deref().map(markdown::render),
+        })
+    }
+
+    fn journey_info(&self, j: &'a Journey, k: &'a JourneyKpis) -> JourneyInfo<'a> {
+        JourneyInfo {
+            id: &j.id,
+            title: &j.title,
+            url: journey_url(j),
+            persona: self.persona(j),
+            owner: j.owner.as_deref(),
+            html: j.description.as_deref().map(markdown::render),
+            window: j.conversion_window.map(|w| self.n.duration(w as f64)),
+            conversion_stage: &j.stages[j.conversion_stage].name,
+            conversion_rate: k.conversion_rate,
+            revenue: k.revenue.as_ref(),
+            has_events: j.events.is_some(),
+            retention_url: k.retention.as_ref().map(|_| retention_url(j)),
+        }
+    }
+
+    /// Targets with a readable label, the unit of their values and a link to what they measure.
+    fn targets(&self, j: &'a Journey, k: &'a JourneyKpis) -> Vec<TargetRow<'a>> {
+        j.targets
+            .iter()
+            .zip(&k.targets)
+            .map(|(t, r): (&Target, &'a TargetResult)| {
+                let (label, url) = match &t.kind {
+                    TargetKind::ConversionRate => (self.t.conversion_rate.to_string(), journey_url(j)),
+                    TargetKind::Aov => (self.t.aov.to_string(), journey_url(j)),
+                    TargetKind::RepeatPurchaseRate => (self.t.repeat_purchase_rate.to_string(), journey_url(j)),
+                    TargetKind::Retention(p) => (
+                        format!("{} ({} {p})", self.t.retention, self.t.period.to_lowercase()),
+                        retention_url(j),
+                    ),
+                    TargetKind::StageConversion(i) => (
+                        format!(
+                            "{} — {}",
+                            j.stages[*i].name,
+                            self.t.conversion_from_previous.to_lowercase()
+                        ),
+                        stage_url(j, &j.stages[*i]),
+                    ),
+                    TargetKind::TouchpointMetric(tp, m) => {
+                        let found = j.touchpoints().find(|(_, x)| &x.id == tp).map(|(_, x)| x);
+                        let metric = found.and_then(|x| x.metrics.iter().find(|x| &x.id == m));
+                        (
+                            format!(
+                                "{} — {}",
+                                found.map_or(tp.as_str(), |x| x.name.as_str()),
+                                metric.map_or(m.as_str(), |x| x.name.as_str())
+                            ),
+                            touchpoint_url(j, tp),
+                        )
+                    }
+                };
+                TargetRow {
+                    kpi: &r.kpi,
+                    label,
+                    unit: t.unit.name(),
+                    url: Some(url),
+                    min: r.min,
+                    max: r.max,
+                    actual: r.actual,
+                    met: r.met,
+                }
+            })
+            .collect()
+    }
+
+    fn stage_info(&self, j: &'a Journey, k: &'a JourneyKpis, i: usize) -> StageInfo<'a> {
+        let s = &j.stages[i];
+        let step = &k.funnel.steps[i];
+        StageInfo {
+            id: &s.id,
+            name: &s.name,
+            number: i + 1,
+            url: stage_url(j, s),
+            html: s.description.as_deref().map(markdown::render),
+            emotion: s.emotion,
+            emotion_label: s.emotion.map(|e| self.t.emotion_label(e)),
+            actions: &s.actions,
+            questions: &s.questions,
+            pain_points: &s.pain_points,
+            opportunities: &s.opportunities,
+            is_conversion: i == j.conversion_stage,
+            reach: k.stages[i].reach,
+            users: step.users,
+            conversion_from_previous: step.conversion_from_previous,
+            conversion_from_start: step.conversion_from_start,
+            drop_off: if i == 0 { None } else { step.drop_off },
+            median_seconds: step.median_seconds_from_previous,
+            target: badge(j, k, &TargetKind::StageConversion(i)),
+            touchpoints: (0..s.touchpoints.len())
+                .map(|t| self.touchpoint_info(j, k, i, t))
+                .collect(),
+            exits: k.stages[i].exits(),
+        }
+    }
+
+    /// Touchpoint `t` of stage `si`.
+    fn touchpoint_info(&self, j: &'a Journey, k: &'a JourneyKpis, si: usize, t: usize) -> TouchpointInfo<'a> {
+        let (stage, tp, tk) = (
+            &j.stages[si],
+            &j.stages[si].touchpoints[t],
+            &k.stages[si].touchpoints[t],
+        );
+        let metrics = tp
+            .metrics
+            .iter()
+            .map(|m| {
+                let mk = tk.metrics.get(&m.id);
+                let kind = TargetKind::TouchpointMetric(tp.id.clone(), m.id.clone());
+                MetricInfo {
+                    id: &m.id,
+                    name: &m.name,
+                    unit: m.unit.name(),
+                    aggregate: m.aggregate.name(),
+                    value: mk.and_then(|x| x.value),
+                    series: mk.map(|x| x.series.as_slice()),
+                    target: badge(j, k, &kind),
+                    chart: None,
+                }
+            })
+            .collect();
+        TouchpointInfo {
+            id: &tp.id,
+            name: &tp.name,
+            channel: &tp.channel,
+            icon: icons::channel_icon(&tp.channel),
+            url: touchpoint_url(j, &tp.id),
+            owner: tp.owner.as_deref(),
+            html: tp.description.as_deref().map(markdown::render),
+            events: tp.events.iter().map(|e| e.value.as_str()).collect(),
+            users: tk.users,
+            event_count: tk.events,
+            exits: tk.exits,
+            metrics,
+            stage: StageLink {
+                id: &stage.id,
+                name: &stage.name,
+                url: stage_url(j, stage),
+            },
+        }
+    }
+
+    pub(super) fn home(&mut self) {
+        let p = self.project;
+        let cards = p
+            .journeys
+            .iter()
+            .zip(&self.kpis.journeys)
+            .map(|(j, k)| JourneyCard {
+                journey: self.journey_info(j, k),
+                stages: j.stages.len(),
+                start_users: k.start_users(),
+                steps: k
+                    .funnel
+                    .steps
+                    .iter()
+                    .zip(&j.stages)
+                    .zip(k.step_shares())
+                    .map(|((s, st), share)| MiniStep {
+                        name: &st.name,
+                        users: s.users,
+                        share,
+                        width: share.map(|v| format!("{:.1}", v * 100.0)),
+                    })
+                    .collect(),
+                targets: self.targets(j, k),
+                targets_met: k.targets_met(),
+            })
+            .collect();
+        let personas = p
+            .config
+            .personas
+            .iter()
+            .map(|pe| PersonaCard {
+                id: &pe.id,
+                name: &pe.name,
+                html: pe.description.as_deref().map(markdown::render),
+                journeys: p
+                    .journeys
+                    .iter()
+                    .filter(|j| j.persona.as_deref() == Some(&pe.id))
+                    .map(|j| JourneyLink {
+                        id: &j.id,
+                        title: &j.title,
+                        url: journey_url(j),
+                    })
+                    .collect(),
+            })
+            .collect();
+        let ctx = Home {
+            common: self.common(0, "index.html", &p.config.title, vec![]),
+            description_html: p.config.description.as_deref().map(markdown::render),
+            cards,
+            personas,
+        };
+        self.page("index.html", "index.html", &ctx);
+    }
+
+    pub(super) fn journey(&mut self, j: &'a Journey, k: &'a JourneyKpis) {
+        let stages: Vec<StageInfo> = (0..j.stages.len()).map(|i| self.stage_info(j, k, i)).collect();
+        let steps: Vec<charts::FunnelStep> = k
+            .funnel
+            .steps
+            .iter()
+            .zip(&j.stages)
+            .map(|(s, st)| charts::FunnelStep {
+                name: &st.name,
+                users: s.users,
+                from_previous: s.conversion_from_previous,
+            })
+            .collect();
+        let funnel_svg = charts::funnel("funnel", self.t.funnel, &steps, self.n);
+        let emotions: Vec<(String, Option<u8>)> = j.stages.iter().map(|s| (s.name.clone(), s.emotion)).collect();
+        let emotion_svg = emotions.iter().any(|e| e.1.is_some()).then(|| {
+            charts::emotion_curve(
+                "emotion",
+                self.t.emotion_curve,
+                &emotions,
+                MAP_COLUMN,
+                &self.t.emotion_labels(),
+            )
+        });
+        let segments = k
+            .segments
+            .iter()
+            .map(|s| SegmentRow {
+                id: &s.id,
+                conversion_rate: s.conversion_rate,
+                users: s.users(),
+                converted: s.converted(j.conversion_stage),
+            })
+            .collect();
+        let segments_svg = (!k.segments.is_empty()).then(|| {
+            let items: Vec<(String, Option<f64>)> =
+                k.segments.iter().map(|s| (s.id.clone(), s.conversion_rate)).collect();
+            charts::rate_bars("segments", self.t.comparison, &items, self.n)
+        });
+        // Where customers leave: per stage, the exits of its touchpoints next to its pain points.
+        let exits = j
+            .stages
+            .iter()
+            .zip(&k.stages)
+            .filter_map(|(s, sk)| {
+                let total = sk.exits().filter(|&e| e > 0)?;
+                let touchpoints = sk
+                    .exit_breakdown()
+                    .into_iter()
+                    .map(|e| {
+                        let tp = s
+                            .touchpoints
+                            .iter()
+                            .find(|t| t.id == e.touchpoint.id)
+                            .expect("kpis follow the spec");
+                        ExitBar {
+                            name: &tp.name,
+                            url: touchpoint_url(j, &tp.id),
+                            icon: icons::channel_icon(&tp.channel),
+                            exits: e.exits,
+                            share: e.share,
+                            width: format!("{:.1}", e.share * 100.0),
+                        }
+                    })
+                    .collect();
+                Some(ExitCard {
+                    name: &s.name,
+                    url: stage_url(j, s),
+                    exits: total,
+                    pain_points: &s.pain_points,
+                    touchpoints,
+                })
+            })
+            .collect();
+        let mut unmapped: Vec<UnmappedRow> = k
+            .unmapped_events
+            .iter()
+            .map(|(name, &count)| UnmappedRow { name, count })
+            .collect();
+        unmapped.sort_by(|a, b| b.count.cmp(&a.count).then(a.name.cmp(b.name)));
+        let path = journey_url(j);
+        let ctx = JourneyPage {
+            common: self.common(
+                2,
+                &path,
+                &j.title,
+                vec![Crumb {
+                    title: j.title.clone(),
+                    url: None,
+                }],
+            ),
+            journey: self.journey_info(j, k),
+            steps: k
+                .funnel
+                .steps
+                .iter()
+                .zip(&j.stages)
+                .map(|(s, st)| StepRow {
+                    name: &st.name,
+                    url: stage_url(j, st),
+                    kpi: s,
+                })
+                .collect(),
+            stages,
+            funnel_svg,
+            emotion_svg,
+            segments,
+            segments_svg,
+            exits,
+            unmapped,
+            targets: self.targets(j, k),
+            columns: j.stages.len(),
+        };
+        self.page("journey.html", &path, &ctx);
+    }
+
+    pub(super) fn stage(&mut self, j: &'a Journey, k: &'a JourneyKpis, i: usize) {
+        let s = &j.stages[i];
+        let link = |x: usize| StageLink {
+            id: &j.stages[x].id,
+            name: &j.stages[x].name,
+            url: stage_url(j, &j.stages[x]),
+        };
+        let path = stage_url(j, s);
+        let crumbs = vec![
+            Crumb {
+                title: j.title.clone(),
+                url: Some(journey_url(j)),
+            },
+            Crumb {
+                title: s.name.clone(),
+                url: None,
+            },
+        ];
+        let ctx = StagePage {
+            common: self.common(3, &path, &format!("{} — {}", s.name, j.title), crumbs),
+            journey: self.journey_info(j, k),
+            stage: self.stage_info(j, k, i),
+            previous: i.checked_sub(1).map(link),
+            next: (i + 1 < j.stages.len()).then(|| link(i + 1)),
+            stage_count: j.stages.len(),
+        };
+        self.page("stage.html", &path, &ctx);
+    }
+
+    pub(super) fn touchpoint(&mut self, j: &'a Journey, k: &'a JourneyKpis, si: usize, id: &str) {
+        let s = &j.stages[si];
+        let t = s
+            .touchpoints
+            .iter()
+            .position(|t| t.id == id)
+            .expect("a touchpoint of the stage");
+        let mut tp = self.touchpoint_info(j, k, si, t);
+        let n = self.n;
+        for (m, spec) in tp.metrics.iter_mut().zip(&s.touchpoints[t].metrics) {
+            let points: Vec<(String, Option<f64>)> = m
+                .series
+                .unwrap_or_default()
+                .iter()
+                .map(|p| (p.date.clone(), Some(p.value)))
+                .collect();
+            if points.len() > 1 {
+                let unit: Unit = spec.unit;
+                m.chart = Some(charts::line_chart(&format!("m-{}", m.id), m.name, &points, &|v| {
+                    n.unit(v, unit)
+                }));
+            }
+        }
+        let path = touchpoint_url(j, id);
+        let crumbs = vec![
+            Crumb {
+                title: j.title.clone(),
+                url: Some(journey_url(j)),
+            },
+            Crumb {
+                title: s.name.clone(),
+                url: Some(stage_url(j, s)),
+            },
+            Crumb {
+                title: tp.name.to_string(),
+                url: None,
+            },
+        ];
+        let ctx = TouchpointPage {
+            common: self.common(4, &path, &format!("{} — {}", tp.name, j.title), crumbs),
+            journey: self.journey_info(j, k),
+            touchpoint: tp,
+            stage: StageBrief {
+                name: &s.name,
+                url: stage_url(j, s),
+                pain_points: &s.pain_points,
+                opportunities: &s.opportunities,
+            },
+        };
+        self.page("touchpoint.html", &path, &ctx);
+    }
+
+    pub(super) fn retention(&mut self, j: &'a Journey, k: &'a JourneyKpis) {
+        let Some(r) = &k.retention else { return };
+        let periods = r.average.len();
+        let period_word = self.t.period_word(j.retention.period);
+        let rows: Vec<charts::HeatRow> = r
+            .cohorts
+            .iter()
+            .map(|c| charts::HeatRow {
+                label: &c.start,
+                size: c.size,
+                rates: &c.rates,
+            })
+            .collect();
+        let heatmap_svg = charts::heatmap("heat", self.t.cohort_retention, &rows, periods, period_word, self.n);
+        let n = self.n;
+        let points: Vec<(String, Option<f64>)> =
+            r.average.iter().enumerate().map(|(i, a)| (i.to_string(), *a)).collect();
+        let average_svg = charts::line_chart("avg", self.t.average, &points, &|v| n.percent(v));
+        let stage_name = |id: &Option<String>| {
+            id.as_ref()
+                .and_then(|id| j.stage_index(id))
+                .map(|i| j.stages[i].name.as_str())
+        };
+        let path = retention_url(j);
+        let crumbs = vec![
+            Crumb {
+                title: j.title.clone(),
+                url: Some(journey_url(j)),
+            },
+            Crumb {
+                title: self.t.retention.to_string(),
+                url: None,
+            },
+        ];
+        let ctx = RetentionPage {
+            common: self.common(3, &path, &format!("{} — {}", self.t.cohort_retention, j.title), crumbs),
+            journey: self.journey_info(j, k),
+            retention: RetentionInfo {
+                period: period_word,
+                cohort_stage: stage_name(&r.cohort_stage),
+                return_stage: stage_name(&r.return_stage),
+                cohorts: &r.cohorts,
+                average: &r.average,
+                periods: (0..periods).collect(),
+                heatmap_svg,
+                average_svg,
+            },
+        };
+        self.page("retention.html", &path, &ctx);
+    }
+
+    pub(super) fn markdown_page(&mut self, p: &'a Page) {
+        let html = markdown::render(&p.body);
+        let path = format!("pages/{}/index.html", p.slug);
+        let crumbs = vec![Crumb {
+            title: p.title.clone(),
+            url: None,
+        }];
+        let ctx = MarkdownPage {
+            common: self.common(2, &path, &p.title, crumbs),
+            page: PageInfo {
+                title: &p.title,
+                description: p.description.as_deref(),
+                has_h1: html.trim_start().starts_with("<h1"),
+                html,
+            },
+        };
+        self.page("page.html", &path, &ctx);
+    }
+
+    pub(super) fn not_found(&mut self) {
+        // A host serves 404.html at any depth: relative links would break, so this page links
+        // from the site's base URL path instead.
+        let mut common = self.common(0, "404.html", self.t.not_found, vec![]);
+        common.root = url_path(&self.base_url);
+        self.page("404.html", "404.html", &common);
+    }
+}

@@ -1,0 +1,149 @@
+//! Values a spec writes as one word of a fixed set. Each is an enum with one list of its
+//! words ([`Choice::ALL`] and [`Choice::name`]): validation reads it with
+//! [`super::reader::Table::choice`] and rendering prints the same names, so the two cannot
+//! disagree.
+
+use serde::{Serialize, Serializer};
+
+pub trait Choice: Copy + PartialEq + 'static {
+    const ALL: &'static [Self];
+    fn name(self) -> &'static str;
+
+    fn from_name(s: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|c| c.name() == s)
+    }
+
+    fn names() -> Vec<&'static str> {
+        Self::ALL.iter().map(|c| c.name()).collect()
+    }
+}
+
+/// Declares an enum whose variants are spelled as the given words in specs.
+macro_rules! choice {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $word:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant),+
+        }
+
+        impl Choice for $name {
+            const ALL: &'static [Self] = &[$($name::$variant),+];
+            fn name(self) -> &'static str {
+                match self {
+                    $($name::$variant => $word),+
+                }
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.name())
+            }
+        }
+    };
+}
+
+impl Choice for crate::calendar::Period {
+    const ALL: &'static [Self] = &crate::calendar::Period::ALL;
+    fn name(self) -> &'static str {
+        crate::calendar::Period::name(self)
+    }
+}
+
+choice!(
+    /// The language of the site's UI strings and number formats.
+    Language { En = "en", Fr = "fr" }
+);
+
+choice!(
+    /// How the time column of an event export is written.
+    #[derive(Default)]
+    TimeFormat { #[default] Rfc3339 = "rfc3339", UnixS = "unix_s", UnixMs = "unix_ms", UnixUs = "unix_us" }
+);
+
+choice!(
+    /// What a bad row of an event export does: fail the run, or be counted and skipped.
+    #[derive(Default)]
+    OnError { #[default] Fail = "fail", Skip = "skip" }
+);
+
+choice!(
+    /// How the values of a metric are shown (percent values are fractions: 0.03 = 3 %).
+    Unit { Count = "count", Percent = "percent", Currency = "currency", Seconds = "seconds", Score = "score" }
+);
+
+choice!(
+    /// How a metric's dated values combine into one number.
+    Aggregate { Sum = "sum", Mean = "mean", Min = "min", Max = "max", Last = "last" }
+);
+
+impl Unit {
+    /// Counts and money add up over days; rates, durations and scores are averaged.
+    pub fn default_aggregate(self) -> Aggregate {
+        match self {
+            Unit::Count | Unit::Currency => Aggregate::Sum,
+            Unit::Percent | Unit::Seconds | Unit::Score => Aggregate::Mean,
+        }
+    }
+}
+
+choice!(
+    /// The channels the theme has an icon for.
+    KnownChannel {
+        Web = "web", Email = "email", Social = "social", Search = "search", Ads = "ads",
+        Phone = "phone", Store = "store", App = "app", Chat = "chat", Sms = "sms",
+        Push = "push", Video = "video", Print = "print", Event = "event", Partner = "partner",
+        Referral = "referral", Mail = "mail", Tv = "tv", Radio = "radio", Other = "other",
+    }
+);
+
+/// A touchpoint's channel: one the theme knows (with its icon), or any other name, which
+/// is accepted and drawn with the generic icon.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Channel {
+    Known(KnownChannel),
+    Custom(String),
+}
+
+impl Channel {
+    pub fn new(name: &str) -> Channel {
+        KnownChannel::from_name(name).map_or_else(|| Channel::Custom(name.to_string()), Channel::Known)
+    }
+
+    pub fn name(&self) -> &str {
+        match self {
+            Channel::Known(k) => k.name(),
+            Channel::Custom(s) => s,
+        }
+    }
+}
+
+impl Default for Channel {
+    fn default() -> Channel {
+        Channel::Known(KnownChannel::Other)
+    }
+}
+
+impl Serialize for Channel {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for u in Unit::ALL {
+            assert_eq!(Unit::from_name(u.name()), Some(*u));
+        }
+        assert_eq!(TimeFormat::from_name("unix_ms"), Some(TimeFormat::UnixMs));
+        assert_eq!(TimeFormat::from_name("unix"), None);
+        assert_eq!(Channel::new("email"), Channel::Known(KnownChannel::Email));
+        assert_eq!(Channel::new("fax").name(), "fax");
+        assert_eq!(serde_json::to_value(Aggregate::Last).unwrap(), "last");
+    }
+}
