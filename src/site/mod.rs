@@ -13,6 +13,7 @@ mod icons;
 mod markdown;
 pub mod output;
 mod pages;
+mod parts;
 mod theme;
 
 use std::path::Path;
