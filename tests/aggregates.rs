@@ -6,19 +6,34 @@ mod common;
 use common::*;
 use serde_json::{json, Value};
 
-fn kpis_of(dir: &std::path::Path) -> Value {
-    let out = run(&["kpis", dir.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    serde_json::from_slice::<Value>(&out.stdout).unwrap()["journeys"][0].clone()
+const M: &str = "journeys/m.toml";
+
+/// A metrics-only journey (`tests/fixtures/aggregates/base/`) with a metrics file, a cohort
+/// table and targets of every kind.
+fn base() -> Project {
+    Project::fixture("aggregates/base")
 }
 
-fn check_json(dir: &std::path::Path, strict: bool) -> (i32, Value) {
-    let mut args = vec!["check", dir.to_str().unwrap(), "--format", "json"];
-    if strict {
-        args.push("--strict");
-    }
-    let out = run(&args);
-    (out.status.code().unwrap(), serde_json::from_slice(&out.stdout).unwrap())
+/// The base project with one data file replaced, for the readers' error cases.
+fn variant(name: &str) -> Project {
+    let (file, text) = match name {
+        "metrics_bad_date" => ("data/metrics.csv", "date,key,metric,value\n2026-01-05,visit,users,40\n2026-13-05,signup,users,10\n"),
+        "metrics_bad_value" => ("data/metrics.csv", "date,key,metric,value\n2026-01-05,visit,users,40\n2026-01-05,ad,ctr,\"0,02\"\n"),
+        "metrics_duplicate" => ("data/metrics.csv", "date,key,metric,value\n2026-01-05,visit,users,40\n2026-01-05,ad,spend,1\n2026-01-05,ad,spend,2\n"),
+        "metrics_empty_key" => ("data/metrics.csv", "date,key,metric,value\n2026-01-05,,users,40\n"),
+        "metrics_field_count" => ("data/metrics.csv", "date,key,metric,value\n2026-01-05,visit,users\n"),
+        "metrics_stage_metric" => ("data/metrics.csv", "date,key,metric,value\n2026-01-05,visit,users,40\n2026-01-05,visit,sessions,90\n"),
+        "metrics_undeclared_key" => ("data/metrics.csv", "date,key,metric,value\n2026-01-05,visit,users,40\n2026-01-05,sigup,users,10\n2026-01-12,sigup,users,10\n"),
+        "metrics_undeclared_metric" => ("data/metrics.csv", "date,key,metric,value\n2026-01-05,visit,users,40\n2026-01-05,ad,cpc,0.4\n2026-01-05,ad,spnd,10\n"),
+        "metrics_users_not_whole" => ("data/metrics.csv", "date,key,metric,value\n2026-01-05,visit,users,40.5\n"),
+        "cohorts_bad_values" => ("data/cohorts.csv", "cohort,period,users\n2026-01-01,0,100\n2026-01-32,1,40\n2026-01-01,-1,40\n2026-01-01,2,many\n"),
+        "cohorts_duplicate" => ("data/cohorts.csv", "cohort,period,users\n2026-01-01,0,100\n2026-01-01,0,90\n"),
+        "cohorts_no_size" => ("data/cohorts.csv", "cohort,period,users\n2026-01-01,0,100\n2026-02-01,1,30\n"),
+        other => panic!("no variant {other}"),
+    };
+    let p = base();
+    p.write(file, text);
+    p
 }
 
 /// The `targets` list as (kpi, actual, met), in order.
@@ -37,17 +52,17 @@ fn targets_of(doc: &Value) -> Vec<(String, Value, bool)> {
         .collect()
 }
 
-fn edit(dir: &std::path::Path, file: &str, from: &str, to: &str) {
-    let path = dir.join(file);
-    let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.contains(from), "{file} lacks {from:?}");
-    std::fs::write(path, text.replace(from, to)).unwrap();
+fn strict(strict: bool) -> &'static [&'static str] {
+    if strict {
+        &["--strict"]
+    } else {
+        &[]
+    }
 }
 
 #[test]
 fn metrics_only_funnel_touchpoint_metrics_and_cohort_retention() {
-    let dir = overlay("aggregates", "base");
-    let k = kpis_of(dir.path());
+    let k = base().journey_kpis();
     assert_eq!(
         k["funnel"],
         json!({"window_seconds": null, "steps": [
@@ -102,22 +117,19 @@ fn metrics_only_funnel_touchpoint_metrics_and_cohort_retention() {
 
 #[test]
 fn periods_from_retention_config_override_the_file() {
-    let dir = overlay("aggregates", "base");
-    edit(
-        dir.path(),
-        "journeys/m.toml",
-        "period = \"month\"",
+    let p = base();
+    p.replace(M, "period = \"month\"",
         "period = \"month\"\nperiods = 1",
     );
-    let k = kpis_of(dir.path());
+    let k = p.journey_kpis();
     assert_eq!(k["retention"]["cohorts"][0]["retained"], json!([100, 40]));
     assert_eq!(k["retention"]["average"].as_array().unwrap().len(), 2);
 }
 
 #[test]
 fn strict_fails_on_a_missed_target_and_passes_when_met() {
-    let dir = overlay("aggregates", "base");
-    let (code, doc) = check_json(dir.path(), false);
+    let p = base();
+    let (code, doc) = p.check_json(strict(false));
     assert_eq!(code, 0, "{doc}");
     let warnings = doc["warnings"].as_array().unwrap();
     assert_eq!(warnings.len(), 1, "{doc}");
@@ -129,7 +141,7 @@ fn strict_fails_on_a_missed_target_and_passes_when_met() {
         (warnings[0]["file"].as_str(), warnings[0]["line"].as_u64()),
         (Some("journeys/m.toml"), Some(14))
     );
-    let (code, doc) = check_json(dir.path(), true);
+    let (code, doc) = p.check_json(strict(true));
     assert_eq!(code, 1);
     assert_eq!(doc["ok"], false);
     // The JSON document carries every target with its actual value.
@@ -138,13 +150,10 @@ fn strict_fails_on_a_missed_target_and_passes_when_met() {
         (t["journey"].as_str(), t["kpi"].as_str(), t["met"].as_bool()),
         (Some("m"), Some("retention:1"), Some(false))
     );
-    edit(
-        dir.path(),
-        "journeys/m.toml",
-        "retention = { period = 1, min = 0.5 }",
+    p.replace(M, "retention = { period = 1, min = 0.5 }",
         "retention = { period = 1, min = 0.45 }",
     );
-    let (code, doc) = check_json(dir.path(), true);
+    let (code, doc) = p.check_json(strict(true));
     assert_eq!(code, 0, "{doc}");
     assert!(doc["targets"].as_array().unwrap().iter().all(|t| t["met"] == true));
 }
@@ -175,16 +184,13 @@ fn every_target_kind_met_and_missed() {
         ),
     ];
     for (from, to, kpi) in cases {
-        let dir = overlay("aggregates", "base");
-        edit(
-            dir.path(),
-            "journeys/m.toml",
-            "retention = { period = 1, min = 0.5 }",
+        let p = base();
+        p.replace(M, "retention = { period = 1, min = 0.5 }",
             "retention = { period = 1, max = 0.5 }",
         );
-        assert_eq!(check_json(dir.path(), true).0, 0, "all met before editing {kpi}");
-        edit(dir.path(), "journeys/m.toml", from, to);
-        let (code, doc) = check_json(dir.path(), true);
+        assert_eq!(p.check_json(strict(true)).0, 0, "all met before editing {kpi}");
+        p.replace(M, from, to);
+        let (code, doc) = p.check_json(strict(true));
         assert_eq!(code, 1, "{kpi}: {doc}");
         let missed: Vec<&str> = doc["targets"]
             .as_array()
@@ -195,7 +201,7 @@ fn every_target_kind_met_and_missed() {
             .collect();
         assert_eq!(missed, vec![kpi]);
         assert_eq!(
-            check_json(dir.path(), false).0,
+            p.check_json(strict(false)).0,
             0,
             "{kpi}: a missed target fails only with --strict"
         );
@@ -204,19 +210,15 @@ fn every_target_kind_met_and_missed() {
 
 #[test]
 fn event_journey_targets_aov_and_repeat_purchase_rate() {
-    let dir = overlay("aggregates", "events_and_aggregates");
-    std::fs::write(
-        dir.path().join("data/events.csv"),
+    let p = Project::fixture("aggregates/events");
+    p.write(
+        "data/events.csv",
         "user_id,timestamp,event,revenue\nu1,2026-01-05T10:00:00Z,ad_click,\nu1,2026-01-05T10:05:00Z,signup,30\nu1,2026-01-06T10:05:00Z,signup,50\nu2,2026-01-05T11:00:00Z,signup,20\n",
-    )
-    .unwrap();
-    edit(
-        dir.path(),
-        "journeys/m.toml",
-        "[data.events]",
+    );
+    p.replace(M, "[data.events]",
         "[targets]\naov = { min = 35 }\nrepeat_purchase_rate = { min = 0.6 }\n\n[data.events]",
     );
-    let (_, doc) = check_json(dir.path(), false);
+    let (_, doc) = p.check_json(strict(false));
     let t = targets_of(&doc);
     assert_eq!(
         t,
@@ -229,8 +231,8 @@ fn event_journey_targets_aov_and_repeat_purchase_rate() {
 
 #[test]
 fn github_annotations_point_at_the_target_line() {
-    let dir = overlay("aggregates", "base");
-    let out = run(&["check", dir.path().to_str().unwrap(), "--format", "github", "--strict"]);
+    let p = base();
+    let out = p.run("check", &["--format", "github", "--strict"]);
     assert_eq!(out.status.code(), Some(1));
     let lines: Vec<String> = stdout(&out).lines().map(String::from).collect();
     assert_eq!(
@@ -239,10 +241,11 @@ fn github_annotations_point_at_the_target_line() {
     );
 }
 
-/// (fixture, exit code, file, line, column, message part)
+/// Checks the project `fixture` ("events" or a [`variant`]) and returns its one `kind`
+/// (errors or warnings) whose message contains `message`, asserting its place.
 fn expect_one(fixture: &str, kind: &str, file: &str, line: u64, column: u64, message: &str) -> Value {
-    let dir = overlay("aggregates", fixture);
-    let (code, doc) = check_json(dir.path(), false);
+    let p = if fixture == "events" { Project::fixture("aggregates/events") } else { variant(fixture) };
+    let (code, doc) = p.check_json(strict(false));
     assert_eq!(code, if kind == "errors" { 1 } else { 0 }, "{fixture}: {doc}");
     let found: Vec<&Value> = doc[kind]
         .as_array()
@@ -397,7 +400,7 @@ fn cohorts_reader_errors() {
 #[test]
 fn events_win_over_aggregates_with_warnings() {
     let d = expect_one(
-        "events_and_aggregates",
+        "events",
         "warnings",
         "journeys/m.toml",
         7,
@@ -406,15 +409,15 @@ fn events_win_over_aggregates_with_warnings() {
     );
     assert!(d["message"].as_str().unwrap().contains("stage `signup`"));
     expect_one(
-        "events_and_aggregates",
+        "events",
         "warnings",
         "journeys/m.toml",
         10,
         8,
         "[data.cohorts] is not used",
     );
-    let dir = overlay("aggregates", "events_and_aggregates");
-    let k = kpis_of(dir.path());
+    let p = Project::fixture("aggregates/events");
+    let k = p.journey_kpis();
     assert_eq!(k["funnel"]["steps"][0]["users"], json!(2), "the events' funnel");
     assert_eq!(k["funnel"]["steps"][1]["users"], json!(1));
     assert_eq!(k["stages"][0]["touchpoints"][0]["metrics"]["ctr"]["value"], json!(0.03));
@@ -442,10 +445,10 @@ fn example_b2b_journey_is_measured_from_aggregates() {
 /// reports the data file's own warnings.
 #[test]
 fn cached_data_repeats_its_reader_warnings() {
-    let dir = overlay("aggregates", "metrics_undeclared_metric");
+    let p = variant("metrics_undeclared_metric");
     let mut cache = journeymap::Cache::default();
     let messages = |cache: &mut journeymap::Cache| -> Vec<String> {
-        let (_, diags) = journeymap::analyse_cached(dir.path(), cache);
+        let (_, diags) = journeymap::analyse_cached(p.path(), cache);
         diags.warnings().map(|d| d.message.clone()).collect()
     };
     let first = messages(&mut cache);
@@ -459,4 +462,20 @@ fn cached_data_repeats_its_reader_warnings() {
     let second = messages(&mut cache);
     assert!(cache.data.last_reads().is_empty(), "{:?}", cache.data.last_reads());
     assert_eq!(first, second);
+}
+
+#[test]
+fn a_retention_target_beyond_the_cohort_tables_periods_is_an_error() {
+    // Without `[retention] periods`, the cohort table has periods up to its file's largest (2).
+    let p = base();
+    p.replace(M, "retention = { period = 1, min = 0.5 }", "retention = { period = 3, min = 0.5 }");
+    let (code, doc) = p.check_json(&[]);
+    assert_eq!(code, 1, "{doc}");
+    let e = &doc["errors"][0];
+    assert_eq!((e["file"].as_str(), e["line"].as_u64()), (Some(M), Some(14)), "{doc}");
+    assert!(e["message"].as_str().unwrap().contains("`data/cohorts.csv` has periods up to 2"), "{e}");
+    // With `periods` declared the table has that many columns (null where the file has no row).
+    p.replace(M, "period = \"month\"", "period = \"month\"\nperiods = 3");
+    let (code, doc) = p.check_json(&[]);
+    assert_eq!(code, 0, "{doc}");
 }

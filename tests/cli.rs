@@ -83,7 +83,7 @@ fn empty_config_file_reports_missing_title() {
 
 #[test]
 fn journeys_entry_that_is_a_directory() {
-    let dir = overlay("check", "valid");
+    let dir = Project::fixture("check/base");
     std::fs::create_dir_all(dir.path().join("journeys/folder.toml")).unwrap();
     std::fs::create_dir_all(dir.path().join("journeys/plain-folder")).unwrap();
     let out = run(&["check", dir.path().to_str().unwrap()]);
@@ -97,7 +97,7 @@ fn journeys_entry_that_is_a_directory() {
 
 #[test]
 fn non_utf8_journey_is_located() {
-    let dir = overlay("check", "valid");
+    let dir = Project::fixture("check/base");
     std::fs::write(
         dir.path().join("journeys/bad.toml"),
         b"title = \"ok\"\nname = \"caf\xe9\"\n",
@@ -114,7 +114,7 @@ fn non_utf8_journey_is_located() {
 
 #[test]
 fn data_file_that_is_a_directory() {
-    let dir = overlay("check", "valid");
+    let dir = Project::fixture("check/base");
     std::fs::remove_file(dir.path().join("data/events.csv")).unwrap();
     std::fs::create_dir_all(dir.path().join("data/events.csv")).unwrap();
     let out = run(&["check", dir.path().to_str().unwrap()]);
@@ -127,7 +127,7 @@ fn data_file_that_is_a_directory() {
 }
 
 fn check_bytes(config: &[u8], journey: &[u8]) {
-    let dir = overlay("check", "valid");
+    let dir = Project::fixture("check/base");
     std::fs::write(dir.path().join("journeymap.toml"), config).unwrap();
     std::fs::write(dir.path().join("journeys/j.toml"), journey).unwrap();
     let (_, diags) = journeymap::analyse(dir.path());

@@ -1,5 +1,5 @@
-//! KPI definitions of SPEC §4 on small hand-made cases. Each case is a tiny project whose
-//! CSV sits next to its assertions, so the expected numbers can be checked by eye.
+//! KPI definitions of docs/kpis.md on small hand-made cases. Each case is a tiny project
+//! whose CSV sits next to its assertions, so the expected numbers can be checked by eye.
 
 mod common;
 
@@ -40,23 +40,17 @@ id = "c"
     )
 }
 
-fn project(journey_toml: &str, csv: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("journeys")).unwrap();
-    std::fs::create_dir_all(dir.path().join("data")).unwrap();
-    std::fs::write(dir.path().join("journeymap.toml"), CONFIG).unwrap();
-    std::fs::write(dir.path().join("journeys/j.toml"), journey_toml).unwrap();
-    std::fs::write(dir.path().join("data/events.csv"), csv).unwrap();
-    dir
+fn project(journey_toml: &str, csv: &str) -> Project {
+    let p = Project::empty();
+    p.write("journeymap.toml", CONFIG)
+        .write("journeys/j.toml", journey_toml)
+        .write("data/events.csv", csv);
+    p
 }
 
 /// `journeymap kpis --format json` of the project's only journey.
 fn kpis(journey_toml: &str, csv: &str) -> Value {
-    let dir = project(journey_toml, csv);
-    let out = run(&["kpis", dir.path().to_str().unwrap(), "--format", "json"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
-    doc["journeys"][0].clone()
+    project(journey_toml, csv).journey_kpis()
 }
 
 fn users(k: &Value) -> Vec<Value> {
@@ -262,35 +256,49 @@ fn revenue_segments_and_unmapped_events() {
 #[test]
 fn segment_values_beyond_what_can_be_told_apart_count_as_none() {
     // Code 0 is "(none)", so 59,999 values get a segment of their own; the users of the two
-    // values after them have none, and a warning says so. Long values (> 16 bytes) that
-    // share their first and last eight bytes must still be told apart.
+    // values after them have none, and a warning says so. (Through the library: printing
+    // 60,000 segment funnels as JSON would take most of the time.)
     let mut csv = String::from("user_id,timestamp,event,segment\n");
     for i in 0..60_001 {
         csv += &format!("u{i},2026-01-05T10:00:00Z,ea,value-{i:06}-of-the-segment-column\n");
     }
     csv += "u0,2026-01-05T11:00:00Z,eb,value-000000-of-the-segment-column\n";
-    let dir = project(&journey(""), &csv);
-    let out = run(&["kpis", dir.path().to_str().unwrap(), "--format", "json"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let p = project(&journey(""), &csv);
+    let (analysis, diags) = journeymap::analyse(p.path());
+    let analysis = analysis.unwrap_or_else(|| panic!("{diags:?}"));
     assert!(
-        stderr(&out).contains("more than 60000 distinct values"),
-        "{}",
-        stderr(&out)
+        diags.warnings().any(|d| d.message.contains("more than 60000 distinct values")),
+        "{diags:?}"
     );
-    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let segs = doc["journeys"][0]["segments"].as_array().unwrap();
+    let segs = &analysis.kpis.journeys[0].segments;
     assert_eq!(segs.len(), 60_000);
-    let first_users = |id: &str| users(segs.iter().find(|s| s["id"] == id).unwrap());
-    assert_eq!(first_users("(none)"), vec![json!(2), json!(0), json!(0)]);
-    assert_eq!(
-        first_users("value-000000-of-the-segment-column"),
-        vec![json!(1), json!(1), json!(0)]
-    );
-    assert_eq!(
-        first_users("value-059998-of-the-segment-column"),
-        vec![json!(1), json!(0), json!(0)]
-    );
-    assert!(segs.iter().all(|s| s["id"] != "value-059999-of-the-segment-column"));
+    let first_users = |id: &str| -> Vec<Option<u64>> {
+        let s = segs.iter().find(|s| s.id == id).unwrap();
+        s.funnel.steps.iter().map(|s| s.users).collect()
+    };
+    assert_eq!(first_users("(none)"), vec![Some(2), Some(0), Some(0)]);
+    assert_eq!(first_users("value-000000-of-the-segment-column"), vec![Some(1), Some(1), Some(0)]);
+    assert_eq!(first_users("value-059998-of-the-segment-column"), vec![Some(1), Some(0), Some(0)]);
+    assert!(segs.iter().all(|s| s.id != "value-059999-of-the-segment-column"));
+}
+
+#[test]
+fn a_window_too_long_to_count_in_microseconds_is_no_window() {
+    // 9,223,372,036,855 s is a valid window, but in microseconds it overflows an i64: it is
+    // longer than any two instants can be apart, so the funnel is the unlimited one.
+    let csv = "user_id,timestamp,event\n\
+               u1,1990-01-05T10:00:00Z,ea\n\
+               u1,2026-01-05T10:00:00Z,eb\n\
+               u1,9999-12-31T23:59:59Z,ec\n\
+               u2,2026-01-05T10:00:00Z,ea\n";
+    let unlimited = kpis(&journey(""), csv);
+    assert_eq!(users(&unlimited), vec![json!(2), json!(1), json!(1)]);
+    let huge = kpis(&journey("conversion_window = \"9223372036855s\""), csv);
+    assert_eq!(huge["funnel"]["window_seconds"], json!(9_223_372_036_855_i64));
+    assert_eq!(huge["funnel"]["steps"], unlimited["funnel"]["steps"]);
+    // Just below the limit the window counts in microseconds, and still spans everything.
+    let big = kpis(&journey("conversion_window = \"9223372036854s\""), csv);
+    assert_eq!(big["funnel"]["steps"], unlimited["funnel"]["steps"]);
 }
 
 #[test]
@@ -301,8 +309,8 @@ fn bad_rows_fail_with_file_line_column() {
                u2,2026-01-05T10:00:00Z,ea,12,50\n\
                u3,1767607200,ea,\n\
                u4,2026-01-05T10:00:00Z,ea,12;50\n";
-    let dir = project(&journey(""), csv);
-    let out = run(&["check", dir.path().to_str().unwrap()]);
+    let p = project(&journey(""), csv);
+    let out = p.run("check", &[]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert!(
@@ -337,8 +345,8 @@ fn bad_rows_are_skipped_and_counted_with_on_error_skip() {
         "path = \"data/events.csv\"",
         "path = \"data/events.csv\"\non_error = \"skip\"",
     );
-    let dir = project(&toml, csv);
-    let out = run(&["check", dir.path().to_str().unwrap()]);
+    let p = project(&toml, csv);
+    let out = p.run("check", &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("warning: skipped 4 bad rows of `data/events.csv`: 1 empty user id, 2 unparsable time, 1 wrong number of fields"),
@@ -526,15 +534,12 @@ fn kpis_csv_and_table_formats() {
 
 /// A large file read with stderr on a terminal (a pseudo-terminal from `script`, part of
 /// Debian's essential util-linux) shows a progress bar; the same run with stderr piped
-/// shows none.
+/// shows none. The bar is for files of 32 MiB or more: rows padded with a long column
+/// make one quickly (few rows to decode).
 #[test]
 fn progress_bar_only_on_a_terminal() {
-    let mut csv = String::from("user_id,timestamp,event\n");
-    let row = "u1,2026-01-05T10:00:00Z,ea\n";
-    csv.reserve(row.len() * 1_300_000);
-    while csv.len() < 33 << 20 {
-        csv += row;
-    }
+    let row = format!("u1,2026-01-05T10:00:00Z,ea,{}\n", "x".repeat(2000));
+    let csv = format!("user_id,timestamp,event,pad\n{}", row.repeat((33 << 20) / row.len() + 1));
     let dir = project(&journey(""), &csv);
     let bin = env!("CARGO_BIN_EXE_journeymap");
     let cmd = format!("{bin} kpis {} --format csv > /dev/null", dir.path().display());

@@ -1,4 +1,4 @@
-//! `journeymap build`: the pages of SPEC §5, relative links, offline, determinism, language
+//! `journeymap build`: the pages of docs/site.md, relative links, offline, determinism, language
 //! formatting, output safety and sanitizing. Fixtures: tests/fixtures/site/ and the example.
 
 mod common;
@@ -274,27 +274,24 @@ fn project_templates_and_static_files_override_the_theme() {
 
 #[test]
 fn a_template_error_is_reported_and_keeps_the_previous_site() {
-    let tmp = tempfile::tempdir().unwrap();
-    copy_dir(&fixture("override"), tmp.path());
-    let out = tmp.path().join("public");
-    let p = tmp.path().to_str().unwrap();
-    assert_eq!(run(&["build", p]).status.code(), Some(0));
+    let p = Project::fixture("site/override");
+    let out = p.path().join("public");
+    assert_eq!(p.run("build", &[]).status.code(), Some(0));
     let before = tree(&out);
-    std::fs::write(
-        tmp.path().join("templates/stage.html"),
+    p.write(
+        "templates/stage.html",
         "{% extends \"base.html\" %}{% block content %}{{ stage.name | nosuchfilter }}{% endblock content %}",
-    )
-    .unwrap();
-    let o = run(&["build", p]);
+    );
+    let o = p.run("build", &[]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains("templates/stage.html"), "{}", stderr(&o));
     assert_eq!(tree(&out), before, "the previous site is byte-identical");
     // A spec error also fails before anything is written.
-    std::fs::write(tmp.path().join("templates/stage.html"), "ok").unwrap();
-    std::fs::write(tmp.path().join("journeys/j.toml"), "title = 3").unwrap();
-    assert_eq!(run(&["build", p]).status.code(), Some(1));
+    p.write("templates/stage.html", "ok");
+    p.write("journeys/j.toml", "title = 3");
+    assert_eq!(p.run("build", &[]).status.code(), Some(1));
     assert_eq!(tree(&out), before);
-    let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
+    let leftovers: Vec<_> = std::fs::read_dir(p.path())
         .unwrap()
         .filter_map(Result::ok)
         .filter(|e| e.file_name().to_string_lossy().starts_with(".public"))
@@ -319,15 +316,9 @@ fn a_foreign_output_directory_is_never_touched() {
     );
     assert_eq!(tree(&mine), before);
     // The project root itself is a non-empty directory journeymap did not create.
-    let proj = tempfile::tempdir().unwrap();
-    copy_dir(&fixture("override"), proj.path());
+    let proj = Project::fixture("site/override");
     let before = tree(proj.path());
-    let o = run(&[
-        "build",
-        proj.path().to_str().unwrap(),
-        "-o",
-        proj.path().to_str().unwrap(),
-    ]);
+    let o = proj.run("build", &["-o", proj.arg()]);
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(tree(proj.path()), before);
 }
