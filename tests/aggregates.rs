@@ -17,18 +17,48 @@ fn base() -> Project {
 /// The base project with one data file replaced, for the readers' error cases.
 fn variant(name: &str) -> Project {
     let (file, text) = match name {
-        "metrics_bad_date" => ("data/metrics.csv", "date,key,metric,value\n2026-01-05,visit,users,40\n2026-13-05,signup,users,10\n"),
-        "metrics_bad_value" => ("data/metrics.csv", "date,key,metric,value\n2026-01-05,visit,users,40\n2026-01-05,ad,ctr,\"0,02\"\n"),
-        "metrics_duplicate" => ("data/metrics.csv", "date,key,metric,value\n2026-01-05,visit,users,40\n2026-01-05,ad,spend,1\n2026-01-05,ad,spend,2\n"),
+        "metrics_bad_date" => (
+            "data/metrics.csv",
+            "date,key,metric,value\n2026-01-05,visit,users,40\n2026-13-05,signup,users,10\n",
+        ),
+        "metrics_bad_value" => (
+            "data/metrics.csv",
+            "date,key,metric,value\n2026-01-05,visit,users,40\n2026-01-05,ad,ctr,\"0,02\"\n",
+        ),
+        "metrics_duplicate" => (
+            "data/metrics.csv",
+            "date,key,metric,value\n2026-01-05,visit,users,40\n2026-01-05,ad,spend,1\n2026-01-05,ad,spend,2\n",
+        ),
         "metrics_empty_key" => ("data/metrics.csv", "date,key,metric,value\n2026-01-05,,users,40\n"),
         "metrics_field_count" => ("data/metrics.csv", "date,key,metric,value\n2026-01-05,visit,users\n"),
-        "metrics_stage_metric" => ("data/metrics.csv", "date,key,metric,value\n2026-01-05,visit,users,40\n2026-01-05,visit,sessions,90\n"),
-        "metrics_undeclared_key" => ("data/metrics.csv", "date,key,metric,value\n2026-01-05,visit,users,40\n2026-01-05,sigup,users,10\n2026-01-12,sigup,users,10\n"),
-        "metrics_undeclared_metric" => ("data/metrics.csv", "date,key,metric,value\n2026-01-05,visit,users,40\n2026-01-05,ad,cpc,0.4\n2026-01-05,ad,spnd,10\n"),
-        "metrics_users_not_whole" => ("data/metrics.csv", "date,key,metric,value\n2026-01-05,visit,users,40.5\n"),
-        "cohorts_bad_values" => ("data/cohorts.csv", "cohort,period,users\n2026-01-01,0,100\n2026-01-32,1,40\n2026-01-01,-1,40\n2026-01-01,2,many\n"),
-        "cohorts_duplicate" => ("data/cohorts.csv", "cohort,period,users\n2026-01-01,0,100\n2026-01-01,0,90\n"),
-        "cohorts_no_size" => ("data/cohorts.csv", "cohort,period,users\n2026-01-01,0,100\n2026-02-01,1,30\n"),
+        "metrics_stage_metric" => (
+            "data/metrics.csv",
+            "date,key,metric,value\n2026-01-05,visit,users,40\n2026-01-05,visit,sessions,90\n",
+        ),
+        "metrics_undeclared_key" => (
+            "data/metrics.csv",
+            "date,key,metric,value\n2026-01-05,visit,users,40\n2026-01-05,sigup,users,10\n2026-01-12,sigup,users,10\n",
+        ),
+        "metrics_undeclared_metric" => (
+            "data/metrics.csv",
+            "date,key,metric,value\n2026-01-05,visit,users,40\n2026-01-05,ad,cpc,0.4\n2026-01-05,ad,spnd,10\n",
+        ),
+        "metrics_users_not_whole" => (
+            "data/metrics.csv",
+            "date,key,metric,value\n2026-01-05,visit,users,40.5\n",
+        ),
+        "cohorts_bad_values" => (
+            "data/cohorts.csv",
+            "cohort,period,users\n2026-01-01,0,100\n2026-01-32,1,40\n2026-01-01,-1,40\n2026-01-01,2,many\n",
+        ),
+        "cohorts_duplicate" => (
+            "data/cohorts.csv",
+            "cohort,period,users\n2026-01-01,0,100\n2026-01-01,0,90\n",
+        ),
+        "cohorts_no_size" => (
+            "data/cohorts.csv",
+            "cohort,period,users\n2026-01-01,0,100\n2026-02-01,1,30\n",
+        ),
         other => panic!("no variant {other}"),
     };
     let p = base();
@@ -118,9 +148,7 @@ fn metrics_only_funnel_touchpoint_metrics_and_cohort_retention() {
 #[test]
 fn periods_from_retention_config_override_the_file() {
     let p = base();
-    p.replace(M, "period = \"month\"",
-        "period = \"month\"\nperiods = 1",
-    );
+    p.replace(M, "period = \"month\"", "period = \"month\"\nperiods = 1");
     let k = p.journey_kpis();
     assert_eq!(k["retention"]["cohorts"][0]["retained"], json!([100, 40]));
     assert_eq!(k["retention"]["average"].as_array().unwrap().len(), 2);
@@ -150,7 +178,9 @@ fn strict_fails_on_a_missed_target_and_passes_when_met() {
         (t["journey"].as_str(), t["kpi"].as_str(), t["met"].as_bool()),
         (Some("m"), Some("retention:1"), Some(false))
     );
-    p.replace(M, "retention = { period = 1, min = 0.5 }",
+    p.replace(
+        M,
+        "retention = { period = 1, min = 0.5 }",
         "retention = { period = 1, min = 0.45 }",
     );
     let (code, doc) = p.check_json(strict(true));
@@ -185,7 +215,9 @@ fn every_target_kind_met_and_missed() {
     ];
     for (from, to, kpi) in cases {
         let p = base();
-        p.replace(M, "retention = { period = 1, min = 0.5 }",
+        p.replace(
+            M,
+            "retention = { period = 1, min = 0.5 }",
             "retention = { period = 1, max = 0.5 }",
         );
         assert_eq!(p.check_json(strict(true)).0, 0, "all met before editing {kpi}");
@@ -215,7 +247,9 @@ fn event_journey_targets_aov_and_repeat_purchase_rate() {
         "data/events.csv",
         "user_id,timestamp,event,revenue\nu1,2026-01-05T10:00:00Z,ad_click,\nu1,2026-01-05T10:05:00Z,signup,30\nu1,2026-01-06T10:05:00Z,signup,50\nu2,2026-01-05T11:00:00Z,signup,20\n",
     );
-    p.replace(M, "[data.events]",
+    p.replace(
+        M,
+        "[data.events]",
         "[targets]\naov = { min = 35 }\nrepeat_purchase_rate = { min = 0.6 }\n\n[data.events]",
     );
     let (_, doc) = p.check_json(strict(false));
@@ -244,7 +278,11 @@ fn github_annotations_point_at_the_target_line() {
 /// Checks the project `fixture` ("events" or a [`variant`]) and returns its one `kind`
 /// (errors or warnings) whose message contains `message`, asserting its place.
 fn expect_one(fixture: &str, kind: &str, file: &str, line: u64, column: u64, message: &str) -> Value {
-    let p = if fixture == "events" { Project::fixture("aggregates/events") } else { variant(fixture) };
+    let p = if fixture == "events" {
+        Project::fixture("aggregates/events")
+    } else {
+        variant(fixture)
+    };
     let (code, doc) = p.check_json(strict(false));
     assert_eq!(code, if kind == "errors" { 1 } else { 0 }, "{fixture}: {doc}");
     let found: Vec<&Value> = doc[kind]
@@ -468,12 +506,22 @@ fn cached_data_repeats_its_reader_warnings() {
 fn a_retention_target_beyond_the_cohort_tables_periods_is_an_error() {
     // Without `[retention] periods`, the cohort table has periods up to its file's largest (2).
     let p = base();
-    p.replace(M, "retention = { period = 1, min = 0.5 }", "retention = { period = 3, min = 0.5 }");
+    p.replace(
+        M,
+        "retention = { period = 1, min = 0.5 }",
+        "retention = { period = 3, min = 0.5 }",
+    );
     let (code, doc) = p.check_json(&[]);
     assert_eq!(code, 1, "{doc}");
     let e = &doc["errors"][0];
     assert_eq!((e["file"].as_str(), e["line"].as_u64()), (Some(M), Some(14)), "{doc}");
-    assert!(e["message"].as_str().unwrap().contains("`data/cohorts.csv` has periods up to 2"), "{e}");
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("`data/cohorts.csv` has periods up to 2"),
+        "{e}"
+    );
     // With `periods` declared the table has that many columns (null where the file has no row).
     p.replace(M, "period = \"month\"", "period = \"month\"\nperiods = 3");
     let (code, doc) = p.check_json(&[]);

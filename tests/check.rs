@@ -63,7 +63,13 @@ fn the_base_project_passes() {
 fn unknown_key() {
     let p = base();
     p.set_line(J, 9, "emotoin = 3");
-    error(&p, J, 9, "unknown key `emotoin` in stage `a`", Some("did you mean `emotion`?"));
+    error(
+        &p,
+        J,
+        9,
+        "unknown key `emotoin` in stage `a`",
+        Some("did you mean `emotion`?"),
+    );
 }
 
 #[test]
@@ -77,7 +83,13 @@ fn unknown_top_key() {
 fn not_a_slug() {
     let p = base();
     p.append(J, "  [[stages.touchpoints]]\n  id = \"Search Ad\"\n");
-    error(&p, J, 21, "touchpoint id `Search Ad` is not a slug", Some("use `search-ad`"));
+    error(
+        &p,
+        J,
+        21,
+        "touchpoint id `Search Ad` is not a slug",
+        Some("use `search-ad`"),
+    );
 }
 
 #[test]
@@ -127,7 +139,13 @@ fn emotion_range() {
 fn rate_target_range() {
     let p = base();
     p.set_line(J, 16, "target = { min = 40 }");
-    error(&p, J, 16, "a rate target must be between 0 and 1, found 40", Some("write 0.4 for 40%"));
+    error(
+        &p,
+        J,
+        16,
+        "a rate target must be between 0 and 1, found 40",
+        Some("write 0.4 for 40%"),
+    );
 }
 
 #[test]
@@ -155,10 +173,26 @@ fn target_min_above_max() {
 fn retention_target_beyond_periods() {
     let p = base();
     p.set_line(J, 3, "[targets]\nretention = { period = 9, min = 0.1 }");
-    error(&p, J, 4, "(`periods` defaults to 8 when not set in [retention])", Some("set `periods = 9`"));
+    error(
+        &p,
+        J,
+        4,
+        "(`periods` defaults to 8 when not set in [retention])",
+        Some("set `periods = 9`"),
+    );
     let p = base();
-    p.set_line(J, 3, "[retention]\nperiods = 12\n[targets]\nretention = { period = 13, min = 0.1 }");
-    error(&p, J, 6, "it has 12 periods after period 0 (`periods = 12` in [retention])", Some("set `periods = 13`"));
+    p.set_line(
+        J,
+        3,
+        "[retention]\nperiods = 12\n[targets]\nretention = { period = 13, min = 0.1 }",
+    );
+    error(
+        &p,
+        J,
+        6,
+        "it has 12 periods after period 0 (`periods = 12` in [retention])",
+        Some("set `periods = 13`"),
+    );
     p.replace(J, "period = 13", "period = 12");
     let (code, doc) = p.check_json(&[]);
     assert_eq!((code, doc["errors"].as_array().unwrap().len()), (0, 0), "{doc}");
@@ -203,7 +237,13 @@ fn unknown_retention_stage() {
 fn metrics_without_data() {
     let p = base();
     p.append(J, "    [[stages.touchpoints.metrics]]\n    id = \"ctr\"\n");
-    error(&p, J, 21, "declares metrics but the journey has no [data.metrics]", None);
+    error(
+        &p,
+        J,
+        21,
+        "declares metrics but the journey has no [data.metrics]",
+        None,
+    );
 }
 
 #[test]
@@ -225,21 +265,39 @@ fn no_stages() {
 fn missing_data_file() {
     let p = base();
     p.set_line(J, 5, "path = \"data/nope.csv\"");
-    error(&p, J, 5, "cannot read data file `data/nope.csv`", Some("relative to the project root"));
+    error(
+        &p,
+        J,
+        5,
+        "cannot read data file `data/nope.csv`",
+        Some("relative to the project root"),
+    );
 }
 
 #[test]
 fn missing_column() {
     let p = base();
     p.set_line(J, 6, "user = \"userid\"");
-    error(&p, J, 6, "column `userid` not found in the header of `data/events.csv`", Some("did you mean `user_id`?"));
+    error(
+        &p,
+        J,
+        6,
+        "column `userid` not found in the header of `data/events.csv`",
+        Some("did you mean `user_id`?"),
+    );
 }
 
 #[test]
 fn missing_declared_revenue_column() {
     let p = base();
     p.set_line(J, 6, "revenue = \"amount\"");
-    error(&p, J, 6, "column `amount` not found", Some("user_id,timestamp,event,segment"));
+    error(
+        &p,
+        J,
+        6,
+        "column `amount` not found",
+        Some("user_id,timestamp,event,segment"),
+    );
 }
 
 #[test]
@@ -247,7 +305,13 @@ fn metrics_header() {
     let p = base();
     p.set_line(J, 3, "[data.metrics]\npath = \"data/bad-metrics.csv\"");
     p.write("data/bad-metrics.csv", "day,key,metric,value\n");
-    error(&p, J, 4, "column `date` not found in the header of `data/bad-metrics.csv`", None);
+    error(
+        &p,
+        J,
+        4,
+        "column `date` not found in the header of `data/bad-metrics.csv`",
+        None,
+    );
 }
 
 #[test]
@@ -308,14 +372,26 @@ fn page_without_front_matter() {
 fn page_unknown_key() {
     let p = base();
     p.write("pages/about.md", "+++\ntitle = \"About\"\nweigth = 2\n+++\nText\n");
-    error(&p, "pages/about.md", 3, "unknown key `weigth`", Some("did you mean `weight`?"));
+    error(
+        &p,
+        "pages/about.md",
+        3,
+        "unknown key `weigth`",
+        Some("did you mean `weight`?"),
+    );
 }
 
 #[test]
 fn config_unknown_language() {
     let p = base();
     p.set_line("journeymap.toml", 2, "language = \"de\"");
-    error(&p, "journeymap.toml", 2, "`language` must be one of en | fr, found `de`", None);
+    error(
+        &p,
+        "journeymap.toml",
+        2,
+        "`language` must be one of en | fr, found `de`",
+        None,
+    );
 }
 
 #[test]
@@ -339,7 +415,14 @@ fn warn_stage_without_touchpoints() {
 fn warn_unknown_channel() {
     let p = base();
     p.set_line(J, 13, "  channel = \"emial\"");
-    expect(&p, "warnings", J, 13, "unknown channel `emial`", Some("did you mean `email`?"));
+    expect(
+        &p,
+        "warnings",
+        J,
+        13,
+        "unknown channel `emial`",
+        Some("did you mean `email`?"),
+    );
 }
 
 #[test]
@@ -361,7 +444,14 @@ fn all_errors_of_a_run_are_reported_together() {
         .iter()
         .map(|d| (d["file"].as_str().unwrap().to_string(), d["line"].as_u64().unwrap()))
         .collect();
-    let want = [("journeymap.toml", 1), (J, 2), (J, 6), (J, 9), (J, 16), ("pages/p.md", 1)];
+    let want = [
+        ("journeymap.toml", 1),
+        (J, 2),
+        (J, 6),
+        (J, 9),
+        (J, 16),
+        ("pages/p.md", 1),
+    ];
     assert_eq!(places, want.map(|(f, l)| (f.to_string(), l)), "{doc}");
 }
 
@@ -408,5 +498,8 @@ fn json_lists_targets_with_their_journey() {
     let (code, doc) = p.check_json(&[]);
     assert_eq!(code, 0, "{doc}");
     let t: &Value = &doc["targets"][0];
-    assert_eq!((t["journey"].as_str(), t["kpi"].as_str(), t["met"].as_bool()), (Some("j"), Some("conversion_rate"), Some(true)));
+    assert_eq!(
+        (t["journey"].as_str(), t["kpi"].as_str(), t["met"].as_bool()),
+        (Some("j"), Some("conversion_rate"), Some(true))
+    );
 }

@@ -267,7 +267,9 @@ fn segment_values_beyond_what_can_be_told_apart_count_as_none() {
     let (analysis, diags) = journeymap::analyse(p.path());
     let analysis = analysis.unwrap_or_else(|| panic!("{diags:?}"));
     assert!(
-        diags.warnings().any(|d| d.message.contains("more than 60000 distinct values")),
+        diags
+            .warnings()
+            .any(|d| d.message.contains("more than 60000 distinct values")),
         "{diags:?}"
     );
     let segs = &analysis.kpis.journeys[0].segments;
@@ -277,8 +279,14 @@ fn segment_values_beyond_what_can_be_told_apart_count_as_none() {
         s.funnel.steps.iter().map(|s| s.users).collect()
     };
     assert_eq!(first_users("(none)"), vec![Some(2), Some(0), Some(0)]);
-    assert_eq!(first_users("value-000000-of-the-segment-column"), vec![Some(1), Some(1), Some(0)]);
-    assert_eq!(first_users("value-059998-of-the-segment-column"), vec![Some(1), Some(0), Some(0)]);
+    assert_eq!(
+        first_users("value-000000-of-the-segment-column"),
+        vec![Some(1), Some(1), Some(0)]
+    );
+    assert_eq!(
+        first_users("value-059998-of-the-segment-column"),
+        vec![Some(1), Some(0), Some(0)]
+    );
     assert!(segs.iter().all(|s| s.id != "value-059999-of-the-segment-column"));
 }
 
@@ -539,7 +547,10 @@ fn kpis_csv_and_table_formats() {
 #[test]
 fn progress_bar_only_on_a_terminal() {
     let row = format!("u1,2026-01-05T10:00:00Z,ea,{}\n", "x".repeat(2000));
-    let csv = format!("user_id,timestamp,event,pad\n{}", row.repeat((33 << 20) / row.len() + 1));
+    let csv = format!(
+        "user_id,timestamp,event,pad\n{}",
+        row.repeat((33 << 20) / row.len() + 1)
+    );
     let dir = project(&journey(""), &csv);
     let bin = env!("CARGO_BIN_EXE_journeymap");
     let cmd = format!("{bin} kpis {} --format csv > /dev/null", dir.path().display());

@@ -323,7 +323,10 @@ fn editor_temporary_files_do_not_trigger_rebuilds() {
     // files' events have been seen, and they caused no rebuild of their own, nor joined
     // this one.
     edit(&journey, "title = \"Online purchase\"", "title = \"After temporaries\"");
-    assert!(wait_for(|| page().contains("<h1>After temporaries</h1>"), Duration::from_secs(5)));
+    assert!(wait_for(
+        || page().contains("<h1>After temporaries</h1>"),
+        Duration::from_secs(5)
+    ));
     assert_eq!(rebuilds(), before + 1, "{:?}", log());
     let changed: Vec<String> = log()
         .into_iter()
@@ -340,9 +343,15 @@ fn editor_temporary_files_do_not_trigger_rebuilds() {
         .replace("title = \"After temporaries\"", "title = \"Renamed save\"");
     std::fs::write(&tmp, text).unwrap();
     std::fs::rename(&tmp, &journey).unwrap();
-    assert!(wait_for(|| page().contains("<h1>Renamed save</h1>"), Duration::from_secs(5)));
+    assert!(wait_for(
+        || page().contains("<h1>Renamed save</h1>"),
+        Duration::from_secs(5)
+    ));
     edit(&journey, "title = \"Renamed save\"", "title = \"Last edit\"");
-    assert!(wait_for(|| page().contains("<h1>Last edit</h1>"), Duration::from_secs(5)));
+    assert!(wait_for(
+        || page().contains("<h1>Last edit</h1>"),
+        Duration::from_secs(5)
+    ));
     assert_eq!(rebuilds(), before + 3, "{:?}", log());
 }
 

@@ -285,4 +285,41 @@ mod tests {
         assert_eq!((before.len, before.modified), (after.len, after.modified));
         assert_ne!(before, after);
     }
+
+    /// A rewrite within one tick of the file system's clock can leave the stamp as it was:
+    /// an entry read while its file had just changed is checked against the file's bytes.
+    #[test]
+    fn a_racy_entry_is_checked_by_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.csv");
+        std::fs::write(&path, "a\n1\n").unwrap();
+        let file = FileInput {
+            path: path.clone(),
+            shown: "f.csv".into(),
+            place: Place(Location::file("j.toml")),
+        };
+        let mut clock = Clock {
+            racy_window: Duration::from_secs(3600),
+            reads: Vec::new(),
+        };
+        let mut slots: Slots<(), String> = Slots::default();
+        let read = |_: &(), _: &mut Diagnostics| std::fs::read_to_string(&path).ok();
+        let get = |slots: &mut Slots<(), String>, clock: &mut Clock| {
+            let r = slots.get_or_read("j", (), &file, clock, &mut Diagnostics::default(), read);
+            r.unwrap().value.as_str().to_string()
+        };
+        assert_eq!(get(&mut slots, &mut clock), "a\n1\n");
+        assert!(slots.entries["j"].racy.is_some(), "read just after a change");
+        assert_eq!(get(&mut slots, &mut clock), "a\n1\n");
+        assert_eq!(clock.reads.len(), 1, "same bytes: a hit");
+        // Rewrite, then make the entry's stamp the new one, as a same-tick rewrite would.
+        std::fs::write(&path, "a\n2\n").unwrap();
+        slots.entries.get_mut("j").unwrap().stamp = FileStamp::of(&path).unwrap();
+        assert_eq!(get(&mut slots, &mut clock), "a\n2\n");
+        assert_eq!(clock.reads.len(), 2, "other bytes: read again");
+        // Once the change is older than the window, the stamp alone is trusted again.
+        clock.racy_window = Duration::ZERO;
+        assert_eq!(get(&mut slots, &mut clock), "a\n2\n");
+        assert!(slots.entries["j"].racy.is_none());
+    }
 }

@@ -145,7 +145,10 @@ pub(super) fn check_retention_periods(
         Some(p) => (p, format!("`periods = {p}` in [retention]")),
         None if has_events => (
             Retention::DEFAULT_PERIODS,
-            format!("`periods` defaults to {} when not set in [retention]", Retention::DEFAULT_PERIODS),
+            format!(
+                "`periods` defaults to {} when not set in [retention]",
+                Retention::DEFAULT_PERIODS
+            ),
         ),
         None => return,
     };

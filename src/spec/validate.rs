@@ -81,3 +81,69 @@ fn journey(j: &Journey, diags: &mut Diagnostics) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::{Channel, Period, Retention, Stage, Touchpoint};
+
+    fn journey_with(touchpoints: usize) -> Journey {
+        let loc = Location::file("journeys/j.toml");
+        Journey {
+            id: "j".into(),
+            file: "journeys/j.toml".into(),
+            title: "J".into(),
+            persona: None,
+            description: None,
+            owner: None,
+            conversion_window: None,
+            events: None,
+            metrics: None,
+            cohorts: None,
+            retention: Retention {
+                cohort_stage: 0,
+                return_stage: 0,
+                period: Period::Week,
+                periods: None,
+            },
+            targets: vec![],
+            stages: vec![Stage {
+                id: "s".into(),
+                name: "S".into(),
+                description: None,
+                emotion: None,
+                actions: vec![],
+                questions: vec![],
+                pain_points: vec![],
+                opportunities: vec![],
+                touchpoints: (0..touchpoints)
+                    .map(|i| Touchpoint {
+                        id: format!("t{i}"),
+                        name: format!("T{i}"),
+                        channel: Channel::default(),
+                        events: vec![],
+                        owner: None,
+                        description: None,
+                        metrics: vec![],
+                        loc: loc.clone(),
+                    })
+                    .collect(),
+                loc,
+            }],
+            conversion_stage: 0,
+        }
+    }
+
+    /// Touchpoints are stored as `u16` with one value meaning "none": one more than fits
+    /// is an error at the first that does not, not an index that wraps.
+    #[test]
+    fn at_most_65534_touchpoints() {
+        let mut diags = Diagnostics::default();
+        journey(&journey_with(MAX_TOUCHPOINTS), &mut diags);
+        assert!(!diags.has_errors(), "{diags:?}");
+        journey(&journey_with(MAX_TOUCHPOINTS + 1), &mut diags);
+        let errors: Vec<_> = diags.errors().collect();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].message, "a journey has at most 65534 touchpoints");
+    }
+}

@@ -95,11 +95,27 @@ pub struct Collected {
     pub overflow: Option<Overflow>,
 }
 
-/// Most rows a file may store: row offsets are `u32`.
-const MAX_ROWS: usize = u32::MAX as usize;
+/// What one read may hold.
+#[derive(Clone, Copy)]
+pub struct Limits {
+    /// Stored rows (row offsets are `u32`).
+    pub rows: usize,
+    /// Bytes of distinct user ids (the interner's ends are `u32`).
+    pub id_bytes: usize,
+}
 
-pub fn collect(full: Receiver<Batch>, empty: Sender<Batch>) -> Collected {
-    let mut c = Collected::default();
+impl Limits {
+    pub const MAX: Limits = Limits {
+        rows: u32::MAX as usize,
+        id_bytes: u32::MAX as usize,
+    };
+}
+
+pub fn collect(full: Receiver<Batch>, empty: Sender<Batch>, limits: Limits) -> Collected {
+    let mut c = Collected {
+        users: Interner::with_max_bytes(limits.id_bytes),
+        ..Collected::default()
+    };
     for mut batch in full {
         let mut start = 0;
         for i in 0..batch.time.len() {
@@ -123,7 +139,7 @@ pub fn collect(full: Receiver<Batch>, empty: Sender<Batch>) -> Collected {
             let t = batch.time[i];
             let tp = batch.touchpoint[i];
             if tp != NONE {
-                if c.row_user.len() == MAX_ROWS {
+                if c.row_user.len() == limits.rows {
                     c.overflow = Some(Overflow {
                         line: batch.line[i],
                         what: "rows of mapped events (at most 4,294,967,295)",
@@ -179,8 +195,35 @@ mod tests {
         b.push(b"b", 0, NONE, NONE, Some(-1), 4);
         full_tx.send(b).unwrap();
         drop(full_tx);
-        let c = collect(full_rx, empty_tx);
+        let c = collect(full_rx, empty_tx, Limits::MAX);
         assert_eq!(c.revenue_total, 2 * i128::from(i64::MAX) - 1);
         assert_eq!((c.revenue_orders, c.user_orders.clone()), (3, vec![2, 1]));
+    }
+
+    /// Past a limit the read stops with the line of the row that would pass it; nothing
+    /// is dropped or wrapped.
+    #[test]
+    fn limits_stop_the_read_at_a_line() {
+        let run = |limits: Limits| {
+            let (full_tx, full_rx) = std::sync::mpsc::sync_channel(4);
+            let (empty_tx, _empty_rx) = std::sync::mpsc::channel();
+            let mut b = Batch::default();
+            for (i, user) in ["ann", "bob", "ann", "cy", "dee"].iter().enumerate() {
+                b.push(user.as_bytes(), 0, 0, NONE, None, i as u64 + 2);
+            }
+            full_tx.send(b).unwrap();
+            drop(full_tx);
+            collect(full_rx, empty_tx, limits)
+        };
+        let c = run(Limits { rows: 3, id_bytes: 100 });
+        let o = c.overflow.unwrap();
+        assert_eq!((o.line, c.row_user.len()), (5, 3));
+        assert!(o.what.starts_with("rows"), "{}", o.what);
+        // "ann" + "bob" take 6 bytes; "cy" (line 5) would make 8.
+        let c = run(Limits { rows: 100, id_bytes: 7 });
+        let o = c.overflow.unwrap();
+        assert_eq!((o.line, c.users.len()), (5, 2));
+        assert!(o.what.starts_with("distinct user ids"), "{}", o.what);
+        assert!(run(Limits::MAX).overflow.is_none());
     }
 }

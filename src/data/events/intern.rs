@@ -11,16 +11,33 @@ use std::hash::BuildHasher;
 use hashbrown::HashTable;
 use rustc_hash::FxBuildHasher;
 
-#[derive(Default)]
 pub struct Interner {
     /// (index, 32 bits of the id's hash).
     table: HashTable<(u32, u32)>,
     arena: Vec<u8>,
     /// `ends[i]` is where id `i` ends in `arena`; it starts at `ends[i - 1]` (or 0).
     ends: Vec<u32>,
+    /// Most bytes the arena may hold: `ends` are `u32`.
+    max_bytes: usize,
+}
+
+impl Default for Interner {
+    fn default() -> Interner {
+        Interner::with_max_bytes(u32::MAX as usize)
+    }
 }
 
 impl Interner {
+    /// An interner whose ids may take at most `max_bytes` (at most 4 GiB).
+    pub fn with_max_bytes(max_bytes: usize) -> Interner {
+        Interner {
+            table: HashTable::new(),
+            arena: Vec::new(),
+            ends: Vec::new(),
+            max_bytes: max_bytes.min(u32::MAX as usize),
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.ends.len()
     }
@@ -43,8 +60,8 @@ impl Interner {
         u64::from(h) | (u64::from(h) << 32)
     }
 
-    /// The index of `id`, adding it when new. `None` when the arena would exceed 4 GiB
-    /// or there are more than 2^32 users.
+    /// The index of `id`, adding it when new. `None` when the ids would take more than
+    /// the interner's bytes, or there would be more than 2^32 users.
     #[inline]
     pub fn intern(&mut self, id: &[u8]) -> Option<u32> {
         let h = FxBuildHasher.hash_one(id);
@@ -57,7 +74,11 @@ impl Interner {
             return Some(i);
         }
         let index = u32::try_from(self.ends.len()).ok()?;
-        let end = u32::try_from(self.arena.len() + id.len()).ok()?;
+        let end = self.arena.len() + id.len();
+        if end > self.max_bytes {
+            return None;
+        }
+        let end = end as u32;
         self.arena.extend_from_slice(id);
         self.ends.push(end);
         self.table

@@ -202,7 +202,7 @@ pub fn read(input: &EventsInput, diags: &mut Diagnostics) -> Option<EventData> {
     let (decoded, collected) = std::thread::scope(|scope| {
         let (full_tx, full_rx) = std::sync::mpsc::sync_channel(4);
         let (empty_tx, empty_rx) = std::sync::mpsc::channel();
-        let collector = scope.spawn(move || collect::collect(full_rx, empty_tx));
+        let collector = scope.spawn(move || collect::collect(full_rx, empty_tx, collect::Limits::MAX));
         let mut decoder = rows::Decoder::new(&ctx, full_tx, empty_rx);
         let outcome = tokenizer::for_each_row(body, first_line, &mut decoder);
         decoder.flush();
