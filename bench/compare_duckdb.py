@@ -7,7 +7,7 @@
     python3 bench/compare_duckdb.py /tmp/ev1m.csv --runs 3
 
 Both sides run as child processes, alternating, so that machine noise hits both alike; wall
-time and peak RSS come from wait4(). DuckDB computes the SPEC §4 funnel the way a SQL
+time and peak RSS come from wait4(). DuckDB computes the docs/kpis.md funnel the way a SQL
 analyst would (an ASOF join per step, over every start event, then the best start per user),
 stage reach, revenue and weekly first-time retention. The script checks that both give the
 same counts before printing the figures.

@@ -247,13 +247,6 @@ pub fn plural(n: impl Into<u64>, word: &str) -> String {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    Human,
-    Json,
-    Github,
-}
-
 /// Whether to colour human output: only on a terminal, and never when NO_COLOR is set.
 pub fn use_colour() -> bool {
     std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal()

@@ -36,7 +36,11 @@ pub struct Analysis {
 /// load → validate → read data → compute. `None` when there is any error; the
 /// diagnostics (errors and warnings, sorted by place) in every case.
 pub fn analyse(root: &Path) -> (Option<Analysis>, Diagnostics) {
-    analyse_cached(root, &mut Cache::default())
+    let mut once = Cache {
+        data: data::Cache::none(),
+        kpis: kpi::Cache::default(),
+    };
+    analyse_cached(root, &mut once)
 }
 
 /// What a long-running process (`serve`) keeps between two analyses of the same project.

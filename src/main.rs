@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use journeymap::diagnostics::{self, Diagnostic, Format};
+use journeymap::diagnostics::{self, Diagnostic};
 
 #[derive(Parser)]
 #[command(
@@ -74,6 +74,14 @@ enum Command {
         #[arg(long, value_enum, default_value_t = KpiFormat::Json)]
         format: KpiFormat,
     },
+}
+
+/// How `check` prints its diagnostics.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Human,
+    Json,
+    Github,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -1,4 +1,4 @@
-//! The KPI engine against a deliberately naive implementation of SPEC §4, written here from
+//! The KPI engine against a deliberately naive implementation of docs/kpis.md, written here from
 //! the definitions alone, on random small event sets and random journeys and windows.
 //!
 //! The naive side works on the raw rows with plain loops (every start, every candidate, by

@@ -74,10 +74,18 @@ impl Cache {
             metrics: Slots::default(),
             cohorts: Slots::default(),
             clock: Clock {
+                keep: true,
                 racy_window: window,
                 reads: Vec::new(),
             },
         }
+    }
+
+    /// A cache for one run (`check`, `build`, `kpis`): it keeps nothing.
+    pub fn none() -> Cache {
+        let mut c = Cache::default();
+        c.clock.keep = false;
+        c
     }
 
     /// The files the last load read (rather than took from the cache), as shown in the spec.
@@ -89,7 +97,7 @@ impl Cache {
 /// Reads the data of every journey of a valid project, in project order. Data errors and
 /// warnings go to `diags`; a journey whose data failed gets no data.
 pub fn load(project: &Project, diags: &mut Diagnostics) -> Vec<JourneyData> {
-    load_cached(project, &mut Cache::default(), diags)
+    load_cached(project, &mut Cache::none(), diags)
 }
 
 /// [`load`], reusing what `cache` holds and keeping what it reads.
