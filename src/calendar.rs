@@ -68,8 +68,9 @@ pub fn civil_from_days(days: i64) -> (i64, i64, i64) {
     (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
+/// The `n` ASCII digits at `at`, as a number; `None` if any is not a digit.
 #[inline]
-fn digits(s: &[u8], at: usize, n: usize) -> Option<i64> {
+pub fn digits(s: &[u8], at: usize, n: usize) -> Option<i64> {
     let mut v = 0i64;
     for &b in s.get(at..at + n)? {
         if !b.is_ascii_digit() {

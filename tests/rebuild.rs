@@ -145,53 +145,37 @@ impl Session {
             computed: self.cache.kpis.last_computed.clone(),
         }
     }
-}
 
-fn reads(files: &[&str]) -> Vec<String> {
-    files.iter().map(|f| f.to_string()).collect()
-}
-
-fn computed() -> Vec<String> {
-    vec!["j".to_string()]
+    /// [`Session::rebuild_equals_cold`], asserting which files were read again and whether
+    /// the journey's KPIs were computed again.
+    fn rebuilds(&mut self, reads: &[&str], computed: bool) {
+        let want = Work {
+            reads: reads.iter().map(|f| f.to_string()).collect(),
+            computed: if computed { vec!["j".to_string()] } else { vec![] },
+        };
+        assert_eq!(self.rebuild_equals_cold(), want);
+    }
 }
 
 #[test]
 fn a_title_edit_reads_and_computes_nothing() {
     let mut s = Session::new(project());
     s.p.replace(J, "title = \"Checkout\"", "title = \"Checkout, renamed\"");
-    assert_eq!(
-        s.rebuild_equals_cold(),
-        Work {
-            reads: vec![],
-            computed: vec![]
-        }
-    );
+    s.rebuilds(&[], false);
     // Lines moving in the journey file change no key either.
     s.p.replace(
         J,
         "[data.events]",
         "description = \"Added above the data\"\n\n[data.events]",
     );
-    assert_eq!(
-        s.rebuild_equals_cold(),
-        Work {
-            reads: vec![],
-            computed: vec![]
-        }
-    );
+    s.rebuilds(&[], false);
 }
 
 #[test]
 fn the_conversion_window() {
     let mut s = Session::new(project());
     s.p.replace(J, "conversion_window = \"30d\"", "conversion_window = \"60d\"");
-    assert_eq!(
-        s.rebuild_equals_cold(),
-        Work {
-            reads: vec![],
-            computed: computed()
-        }
-    );
+    s.rebuilds(&[], true);
 }
 
 #[test]
@@ -207,13 +191,7 @@ fn an_event_moved_between_touchpoints() {
         "events = [\"blog_view\"]",
         "events = [\"blog_view\", \"add_to_cart\"]",
     );
-    assert_eq!(
-        s.rebuild_equals_cold(),
-        Work {
-            reads: reads(&["data/events.csv"]),
-            computed: computed()
-        }
-    );
+    s.rebuilds(&["data/events.csv"], true);
 }
 
 #[test]
@@ -231,28 +209,16 @@ fn the_time_format_of_unchanged_data() {
     );
     let mut s = Session::new(p);
     s.p.replace(J, "time_format = \"unix_ms\"", "time_format = \"unix_us\"");
-    assert_eq!(
-        s.rebuild_equals_cold(),
-        Work {
-            reads: reads(&["data/events.csv"]),
-            computed: computed()
-        }
-    );
+    s.rebuilds(&["data/events.csv"], true);
 }
 
 #[test]
 fn the_retention_settings() {
     let mut s = Session::new(project());
     s.p.replace(J, "period = \"week\"", "period = \"day\"\nperiods = 3");
-    assert_eq!(
-        s.rebuild_equals_cold(),
-        Work {
-            reads: vec![],
-            computed: computed()
-        }
-    );
+    s.rebuilds(&[], true);
     s.p.replace(J, "cohort_stage = \"buy\"", "cohort_stage = \"cart\"");
-    assert_eq!(s.rebuild_equals_cold().computed, computed());
+    s.rebuilds(&[], true);
 }
 
 #[test]
@@ -263,39 +229,21 @@ fn the_segment_column() {
         "path = \"data/events.csv\"",
         "path = \"data/events.csv\"\nsegment = \"plan\"",
     );
-    assert_eq!(
-        s.rebuild_equals_cold(),
-        Work {
-            reads: reads(&["data/events.csv"]),
-            computed: computed()
-        }
-    );
+    s.rebuilds(&["data/events.csv"], true);
 }
 
 #[test]
 fn a_target_is_evaluated_again_without_computing() {
     let mut s = Session::new(project());
     s.p.replace(J, "conversion_rate = { min = 0.5 }", "conversion_rate = { min = 0.9 }");
-    assert_eq!(
-        s.rebuild_equals_cold(),
-        Work {
-            reads: vec![],
-            computed: vec![]
-        }
-    );
+    s.rebuilds(&[], false);
 }
 
 #[test]
 fn a_metric_aggregate() {
     let mut s = Session::new(project());
     s.p.replace(J, "unit = \"percent\"", "unit = \"percent\"\n    aggregate = \"max\"");
-    assert_eq!(
-        s.rebuild_equals_cold(),
-        Work {
-            reads: vec![],
-            computed: computed()
-        }
-    );
+    s.rebuilds(&[], true);
 }
 
 #[test]
@@ -311,13 +259,7 @@ fn a_data_file_rewritten_with_the_same_size_and_modification_time() {
     f.set_modified(modified).unwrap();
     drop(f);
     assert_eq!(std::fs::metadata(&path).unwrap().modified().unwrap(), modified);
-    assert_eq!(
-        s.rebuild_equals_cold(),
-        Work {
-            reads: reads(&["data/events.csv"]),
-            computed: computed()
-        }
-    );
+    s.rebuilds(&["data/events.csv"], true);
 }
 
 #[test]
@@ -333,25 +275,13 @@ fn a_stage_added() {
     let mut s = Session::new(p);
     // Without touchpoints the events are read the same way; the funnel has a step more.
     s.p.append(J, "\n[[stages]]\nid = \"newsletter\"\n");
-    assert_eq!(
-        s.rebuild_equals_cold(),
-        Work {
-            reads: vec![],
-            computed: computed()
-        }
-    );
+    s.rebuilds(&[], true);
     // Its touchpoint maps an event that was unmapped: the rows are read again.
     s.p.append(
         J,
         "\n  [[stages.touchpoints]]\n  id = \"signup\"\n  events = [\"newsletter\"]\n",
     );
-    assert_eq!(
-        s.rebuild_equals_cold(),
-        Work {
-            reads: reads(&["data/events.csv"]),
-            computed: computed()
-        }
-    );
+    s.rebuilds(&["data/events.csv"], true);
 }
 
 #[test]
@@ -362,26 +292,14 @@ fn a_touchpoint_moved_to_the_next_stage() {
     let blog = "  [[stages.touchpoints]]\n  id = \"blog\"\n  events = [\"blog_view\"]\n\n";
     s.p.replace(J, blog, "");
     s.p.replace(J, "id = \"cart\"\n\n", &format!("id = \"cart\"\n\n{blog}"));
-    assert_eq!(
-        s.rebuild_equals_cold(),
-        Work {
-            reads: vec![],
-            computed: computed()
-        }
-    );
+    s.rebuilds(&[], true);
 }
 
 #[test]
 fn a_metric_file_edited_reads_only_that_file() {
     let mut s = Session::new(project());
     s.p.write("data/metrics.csv", format!("{METRICS}2026-01-19,ad,ctr,0.09\n"));
-    assert_eq!(
-        s.rebuild_equals_cold(),
-        Work {
-            reads: reads(&["data/metrics.csv"]),
-            computed: computed()
-        }
-    );
+    s.rebuilds(&["data/metrics.csv"], true);
 }
 
 #[test]
@@ -392,13 +310,7 @@ fn a_metric_declared_reads_the_metrics_file_again() {
         "    unit = \"percent\"\n",
         "    unit = \"percent\"\n\n    [[stages.touchpoints.metrics]]\n    id = \"cpc\"\n    unit = \"currency\"\n",
     );
-    assert_eq!(
-        s.rebuild_equals_cold(),
-        Work {
-            reads: reads(&["data/metrics.csv"]),
-            computed: computed()
-        }
-    );
+    s.rebuilds(&["data/metrics.csv"], true);
 }
 
 #[test]
@@ -407,11 +319,5 @@ fn the_conversion_stage() {
     let mut s = Session::new(project());
     s.p.replace(J, "id = \"buy\"\nconversion = true", "id = \"buy\"");
     s.p.replace(J, "id = \"cart\"\n", "id = \"cart\"\nconversion = true\n");
-    assert_eq!(
-        s.rebuild_equals_cold(),
-        Work {
-            reads: vec![],
-            computed: computed()
-        }
-    );
+    s.rebuilds(&[], true);
 }

@@ -6,7 +6,7 @@
 //! a microsecond are rounded like every other decimal ([`super::number`]).
 
 use super::number::{parse_scaled, scaled_fraction};
-use crate::calendar::{parse_ymd, MICROS_PER_DAY, MICROS_PER_SEC};
+use crate::calendar::{digits, parse_ymd, MICROS_PER_DAY, MICROS_PER_SEC};
 use crate::spec::TimeFormat;
 
 /// Instants are kept within years 0000–9999, so that calendar arithmetic and the difference
@@ -62,18 +62,6 @@ pub fn format_hint(value: &str) -> Option<String> {
 fn parse_unix(field: &[u8], scale: u32) -> Option<i64> {
     let us = parse_scaled(field.trim_ascii(), scale)?;
     (-LIMIT..LIMIT).contains(&us).then_some(us)
-}
-
-#[inline]
-fn digits(s: &[u8], at: usize, n: usize) -> Option<i64> {
-    let mut v = 0i64;
-    for &b in s.get(at..at + n)? {
-        if !b.is_ascii_digit() {
-            return None;
-        }
-        v = v * 10 + i64::from(b - b'0');
-    }
-    Some(v)
 }
 
 /// `YYYY-MM-DD`, `YYYY-MM-DD[T ]HH:MM:SS[.f…][Z|±HH:MM|±HHMM|±HH]`.

@@ -53,6 +53,24 @@ pub struct Crumb {
     pub url: Option<String>,
 }
 
+impl Crumb {
+    /// A step of the way, linking to `url`.
+    pub fn link(title: &str, url: String) -> Crumb {
+        Crumb {
+            title: title.to_string(),
+            url: Some(url),
+        }
+    }
+
+    /// The page itself, last and without a link.
+    pub fn here(title: &str) -> Crumb {
+        Crumb {
+            title: title.to_string(),
+            url: None,
+        }
+    }
+}
+
 #[derive(Serialize)]
 pub struct PersonaInfo<'a> {
     pub id: &'a str,

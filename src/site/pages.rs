@@ -146,15 +146,7 @@ impl<'a> Site<'a> {
         unmapped.sort_by(|a, b| b.count.cmp(&a.count).then(a.name.cmp(b.name)));
         let path = journey_url(j);
         let ctx = JourneyPage {
-            common: self.common(
-                2,
-                &path,
-                &j.title,
-                vec![Crumb {
-                    title: j.title.clone(),
-                    url: None,
-                }],
-            ),
+            common: self.common(2, &path, &j.title, vec![Crumb::here(&j.title)]),
             journey: self.journey_info(j, k),
             steps: k
                 .funnel
@@ -188,16 +180,7 @@ impl<'a> Site<'a> {
             url: stage_url(j, &j.stages[x]),
         };
         let path = stage_url(j, s);
-        let crumbs = vec![
-            Crumb {
-                title: j.title.clone(),
-                url: Some(journey_url(j)),
-            },
-            Crumb {
-                title: s.name.clone(),
-                url: None,
-            },
-        ];
+        let crumbs = vec![Crumb::link(&j.title, journey_url(j)), Crumb::here(&s.name)];
         let ctx = StagePage {
             common: self.common(3, &path, &format!("{} — {}", s.name, j.title), crumbs),
             journey: self.journey_info(j, k),
@@ -234,18 +217,9 @@ impl<'a> Site<'a> {
         }
         let path = touchpoint_url(j, id);
         let crumbs = vec![
-            Crumb {
-                title: j.title.clone(),
-                url: Some(journey_url(j)),
-            },
-            Crumb {
-                title: s.name.clone(),
-                url: Some(stage_url(j, s)),
-            },
-            Crumb {
-                title: tp.name.to_string(),
-                url: None,
-            },
+            Crumb::link(&j.title, journey_url(j)),
+            Crumb::link(&s.name, stage_url(j, s)),
+            Crumb::here(tp.name),
         ];
         let ctx = TouchpointPage {
             common: self.common(4, &path, &format!("{} — {}", tp.name, j.title), crumbs),
@@ -285,16 +259,7 @@ impl<'a> Site<'a> {
                 .map(|i| j.stages[i].name.as_str())
         };
         let path = retention_url(j);
-        let crumbs = vec![
-            Crumb {
-                title: j.title.clone(),
-                url: Some(journey_url(j)),
-            },
-            Crumb {
-                title: self.t.retention.to_string(),
-                url: None,
-            },
-        ];
+        let crumbs = vec![Crumb::link(&j.title, journey_url(j)), Crumb::here(self.t.retention)];
         let ctx = RetentionPage {
             common: self.common(3, &path, &format!("{} — {}", self.t.cohort_retention, j.title), crumbs),
             journey: self.journey_info(j, k),
@@ -315,10 +280,7 @@ impl<'a> Site<'a> {
     pub(super) fn markdown_page(&mut self, p: &'a Page) {
         let html = markdown::render(&p.body);
         let path = format!("pages/{}/index.html", p.slug);
-        let crumbs = vec![Crumb {
-            title: p.title.clone(),
-            url: None,
-        }];
+        let crumbs = vec![Crumb::here(&p.title)];
         let ctx = MarkdownPage {
             common: self.common(2, &path, &p.title, crumbs),
             page: PageInfo {

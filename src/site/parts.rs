@@ -24,10 +24,7 @@ impl<'a> Site<'a> {
     /// What every page gets: the site, strings, navigation and the way back to the root.
     pub(super) fn common(&self, depth: usize, path: &str, title: &str, crumbs: Vec<Crumb>) -> Common<'a> {
         let p = self.project;
-        let mut breadcrumbs = vec![Crumb {
-            title: self.t.home.to_string(),
-            url: Some("index.html".into()),
-        }];
+        let mut breadcrumbs = vec![Crumb::link(self.t.home, "index.html".into())];
         breadcrumbs.extend(crumbs);
         Common {
             site: SiteInfo {
