@@ -5,7 +5,7 @@
     python3 bench/ab.py /tmp/jm-old /tmp/jm-new --runs 10 -- kpis /tmp/bench
 
 Runs A and B alternately (A B A B …) so that the machine's drift hits both alike; wall
-time and peak RSS come from wait4(). Prints each side's median, min and max, and the
+time, CPU time (user + system) and peak RSS come from wait4(). Prints each side's median, min and max, and the
 ratio of the medians. Fails when the two print different outputs (stdout).
 """
 
@@ -25,7 +25,7 @@ def run(binary, args):
     wall = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"{binary} {' '.join(args)} failed")
-    return wall, usage.ru_maxrss / 1024, out
+    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, out
 
 
 def main():
@@ -44,18 +44,19 @@ def main():
     run(o.a, args)  # warm the page cache
     for _ in range(o.runs):
         for binary in (o.a, o.b):
-            wall, rss, out = run(binary, args)
-            results[binary].append((wall, rss))
+            wall, rss, cpu, out = run(binary, args)
+            results[binary].append((wall, rss, cpu))
             outputs.setdefault(binary, out)
     if outputs[o.a] != outputs[o.b]:
         sys.exit("the two builds print different outputs")
     medians = {}
     for binary, rs in results.items():
-        walls = [w for w, _ in rs]
+        walls = [w for w, _, _ in rs]
         medians[binary] = statistics.median(walls)
         print(
             f"{binary}: median {medians[binary]:.3f} s (min {min(walls):.3f}, max {max(walls):.3f}), "
-            f"peak RSS {statistics.median(r for _, r in rs):.1f} MB, {len(rs)} runs"
+            f"CPU {statistics.median(c for _, _, c in rs):.3f} s, "
+            f"peak RSS {statistics.median(r for _, r, _ in rs):.1f} MB, {len(rs)} runs"
         )
     print(f"B / A = {medians[o.b] / medians[o.a]:.3f}")
 

@@ -22,7 +22,6 @@ pub mod timing;
 use std::path::Path;
 
 use diagnostics::Diagnostics;
-pub use kpi::GENERATOR;
 use spec::Project;
 use timing::timed;
 
@@ -38,7 +37,7 @@ pub struct Analysis {
 pub fn analyse(root: &Path) -> (Option<Analysis>, Diagnostics) {
     let mut once = Cache {
         data: data::Cache::none(),
-        kpis: kpi::Cache::default(),
+        kpis: kpi::Cache::none(),
     };
     analyse_cached(root, &mut once)
 }
@@ -52,6 +51,8 @@ pub struct Cache {
 
 /// [`analyse`], reusing the parsed data files and KPIs of `cache` that cannot have changed.
 pub fn analyse_cached(root: &Path, cache: &mut Cache) -> (Option<Analysis>, Diagnostics) {
+    cache.data.begin();
+    cache.kpis.begin();
     let (project, mut diags) = timed("load specs", || spec::load(root));
     let Some(project) = project else { return (None, diags) };
     if diags.has_errors() {

@@ -43,6 +43,14 @@ fn variant(name: &str) -> Project {
             "data/metrics.csv",
             "date,key,metric,value\n2026-01-05,visit,users,40\n2026-01-05,ad,cpc,0.4\n2026-01-05,ad,spnd,10\n",
         ),
+        "metrics_exponent" => (
+            "data/metrics.csv",
+            "date,key,metric,value\n2026-01-05,visit,users,40\n2026-01-05,ad,ctr,3e-2\n",
+        ),
+        "metrics_users_huge" => (
+            "data/metrics.csv",
+            "date,key,metric,value\n2026-01-05,visit,users,9007199254740993\n2026-01-05,signup,users,1\n",
+        ),
         "metrics_users_not_whole" => (
             "data/metrics.csv",
             "date,key,metric,value\n2026-01-05,visit,users,40.5\n",
@@ -338,6 +346,15 @@ fn metrics_reader_errors() {
         "`users` must be a whole number",
     );
     expect_one("metrics_empty_key", "errors", "data/metrics.csv", 2, 12, "empty key");
+    // One grammar for every number of every data file: no exponent.
+    expect_one(
+        "metrics_exponent",
+        "errors",
+        "data/metrics.csv",
+        3,
+        19,
+        "invalid value `3e-2`: expected a number",
+    );
     expect_one(
         "metrics_field_count",
         "errors",
@@ -526,4 +543,11 @@ fn a_retention_target_beyond_the_cohort_tables_periods_is_an_error() {
     p.replace(M, "period = \"month\"", "period = \"month\"\nperiods = 3");
     let (code, doc) = p.check_json(&[]);
     assert_eq!(code, 0, "{doc}");
+}
+
+#[test]
+fn stage_users_are_counted_exactly() {
+    // 2^53 + 1 is the first whole number a float cannot hold.
+    let k = variant("metrics_users_huge").journey_kpis();
+    assert_eq!(k["funnel"]["steps"][0]["users"].as_u64(), Some(9_007_199_254_740_993));
 }

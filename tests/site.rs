@@ -346,3 +346,15 @@ fn base_url_flag_sets_sitemap_and_canonical_links() {
     let nf = std::fs::read_to_string(out.join("404.html")).unwrap();
     assert!(nf.contains("href=\"/sub/assets/style.css\""));
 }
+
+#[test]
+fn docs_list_every_ui_string() {
+    let docs = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/site.md")).unwrap();
+    let strings = serde_json::to_value(&journeymap::site::i18n::EN).unwrap();
+    for key in strings.as_object().unwrap().keys().filter(|k| *k != "lang") {
+        assert!(
+            docs.contains(&format!("| `{key}` |")),
+            "docs/site.md lacks the UI string `{key}`"
+        );
+    }
+}

@@ -191,36 +191,43 @@ impl<I: Eq, T> Slots<I, T> {
             }
         }
         clock.reads.push(file.shown.clone());
-        let started = SystemTime::now();
+        // A file that changed just before the read may change again within the same tick
+        // of its clock: its bytes are hashed before and after the read, and the entry kept
+        // only if they are the same (they are then what was read).
+        let recent = clock.keep && stamp.is_some_and(|s| is_recent(s, SystemTime::now(), clock.racy_window));
+        let before = if recent { content_hash(&file.path) } else { None };
         let mut local = Diagnostics::default();
         let value = read(&input, &mut local).map(Arc::new);
-        let warnings = local.warnings().cloned().collect();
+        let warnings: Vec<Diagnostic> = local.warnings().cloned().collect();
         diags.extend(local);
         let value = value?;
         let version = next_version();
         if !clock.keep {
             return Some(Read { value, version });
         }
-        match stamp.filter(|s| FileStamp::of(&file.path) == Some(*s)) {
-            Some(stamp) => {
-                let recent = is_recent(stamp, started, clock.racy_window);
-                let racy = if recent { content_hash(&file.path) } else { None };
-                if !recent || racy.is_some() {
-                    self.entries.insert(
-                        journey.to_string(),
-                        Entry {
-                            stamp,
-                            input,
-                            read: value.clone(),
-                            version,
-                            warnings,
-                            racy,
-                        },
-                    );
-                }
+        // Cached warnings are repeated on a hit whatever the spec's lines are now: they must
+        // point into the data file, never at a place in the spec.
+        debug_assert!(warnings
+            .iter()
+            .all(|w| w.location.as_ref().is_some_and(|l| l.file == file.shown)));
+        let unchanged = stamp.filter(|s| FileStamp::of(&file.path) == Some(*s));
+        let racy = if recent { content_hash(&file.path) } else { None };
+        match unchanged {
+            Some(stamp) if !recent || (before.is_some() && before == racy) => {
+                self.entries.insert(
+                    journey.to_string(),
+                    Entry {
+                        stamp,
+                        input,
+                        read: value.clone(),
+                        version,
+                        warnings,
+                        racy,
+                    },
+                );
             }
             // The file changed while it was read (or has no stamp): read it again next time.
-            None => {
+            _ => {
                 self.entries.remove(journey);
             }
         }
@@ -245,10 +252,12 @@ fn is_recent(stamp: FileStamp, read_started: SystemTime, window: Duration) -> bo
 /// same; once the change is old enough, the stamp alone is trusted again.
 fn still_racy_ok<I, T>(e: &mut Entry<I, T>, stamp: FileStamp, path: &Path, clock: &Clock) -> bool {
     let Some(hash) = e.racy else { return true };
+    // The time is taken before hashing, which may take longer than the window.
+    let now = SystemTime::now();
     if content_hash(path) != Some(hash) {
         return false;
     }
-    if !is_recent(stamp, SystemTime::now(), clock.racy_window) {
+    if !is_recent(stamp, now, clock.racy_window) {
         e.racy = None;
     }
     true

@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::cache::FileInput;
+use super::number::is_decimal;
 use super::table::read_rows;
 use crate::calendar::parse_date;
 use crate::diagnostics::{did_you_mean, plural, Diagnostic, Diagnostics, Location};
@@ -73,7 +74,11 @@ pub fn read(input: &MetricsInput, diags: &mut Diagnostics) -> Option<MetricsData
         if date.is_none() {
             bad(row.error(DATE, format!("invalid date `{}`: expected YYYY-MM-DD", row.get(DATE))));
         }
-        let value = row.get(VALUE).parse::<f64>().ok().filter(|v| v.is_finite());
+        let raw = row.get(VALUE);
+        let value = is_decimal(raw.as_bytes())
+            .then(|| raw.parse::<f64>().ok())
+            .flatten()
+            .filter(|v| v.is_finite());
         if value.is_none() {
             bad(row
                 .error(VALUE, format!("invalid value `{}`: expected a number", row.get(VALUE)))
@@ -106,11 +111,13 @@ pub fn read(input: &MetricsInput, diags: &mut Diagnostics) -> Option<MetricsData
         let tp = tps.iter().position(|(t, _)| t == key);
         match (stage, tp) {
             (Some(s), _) if metric == "users" => {
-                if value < 0.0 || value.fract() != 0.0 {
-                    bad(row.error(VALUE, format!("`users` must be a whole number ≥ 0, found {value}")));
+                // Counted exactly: digits only, not through a float.
+                let users = raw.bytes().all(|b| b.is_ascii_digit()).then(|| raw.parse::<u64>().ok());
+                let Some(Some(users)) = users else {
+                    bad(row.error(VALUE, format!("`users` must be a whole number ≥ 0, found {raw}")));
                     return;
-                }
-                data.stage_users[s].push((date, value as u64));
+                };
+                data.stage_users[s].push((date, users));
             }
             (_, Some(t)) => match tps[t].1.iter().position(|m| m == metric) {
                 Some(m) => data.touchpoint_series[t][m].push((date, value)),

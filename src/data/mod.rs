@@ -92,6 +92,11 @@ impl Cache {
     pub fn last_reads(&self) -> &[String] {
         &self.clock.reads
     }
+
+    /// Forgets what the last load did, for a run that stops before reading.
+    pub fn begin(&mut self) {
+        self.clock.reads.clear();
+    }
 }
 
 /// Reads the data of every journey of a valid project, in project order. Data errors and
@@ -102,7 +107,7 @@ pub fn load(project: &Project, diags: &mut Diagnostics) -> Vec<JourneyData> {
 
 /// [`load`], reusing what `cache` holds and keeping what it reads.
 pub fn load_cached(project: &Project, cache: &mut Cache, diags: &mut Diagnostics) -> Vec<JourneyData> {
-    cache.clock.reads.clear();
+    cache.begin();
     let out = project.journeys.iter().map(|j| load_journey(j, cache, diags)).collect();
     let ids: Vec<&str> = project.journeys.iter().map(|j| j.id.as_str()).collect();
     cache.events.retain(&ids);

@@ -1,6 +1,8 @@
-//! The one decimal parser of the crate: revenue amounts, Unix times with fractions and the
-//! fractional seconds of RFC 3339 times all go through [`parse_scaled`] /
-//! [`scaled_fraction`], so every fixed-point value is rounded by the same rule.
+//! The one decimal grammar of the crate, and its fixed-point parser: revenue amounts, Unix
+//! times with fractions and the fractional seconds of RFC 3339 times go through
+//! [`parse_scaled`] / [`scaled_fraction`], so every fixed-point value is rounded by the same
+//! rule; metric values, which are floating point, are checked against [`is_decimal`] first,
+//! so that every number of every data file is written the same way.
 //!
 //! Values are kept as integers scaled by a power of ten (revenue in millionths, times in
 //! microseconds): sums are then exact whatever the order of the rows. Digits beyond the
@@ -22,11 +24,14 @@ pub fn scaled_fraction(digits: &[u8], scale: u32) -> i64 {
     f
 }
 
-/// `[+-]digits[.digits]` (`12`, `-0.99`, `+7`, `.5`, `5.`) times 10^`scale`, as an integer:
-/// `parse_scaled(b"12.5", 6)` = 12_500_000. `None` when malformed (no digit, a second
-/// point, an exponent, anything but digits) or when the value does not fit in `i64`.
+/// `[+-]digits[.digits]`: at least one digit, one point at most, no exponent.
+pub fn is_decimal(s: &[u8]) -> bool {
+    split(s).is_some()
+}
+
+/// The sign, integer digits and fraction digits of a decimal.
 #[inline]
-pub fn parse_scaled(s: &[u8], scale: u32) -> Option<i64> {
+fn split(s: &[u8]) -> Option<(bool, &[u8], &[u8])> {
     let (neg, s) = match s.first()? {
         b'-' => (true, &s[1..]),
         b'+' => (false, &s[1..]),
@@ -39,6 +44,15 @@ pub fn parse_scaled(s: &[u8], scale: u32) -> Option<i64> {
     if (int.is_empty() && frac.is_empty()) || !int.iter().chain(frac).all(u8::is_ascii_digit) {
         return None;
     }
+    Some((neg, int, frac))
+}
+
+/// `[+-]digits[.digits]` (`12`, `-0.99`, `+7`, `.5`, `5.`) times 10^`scale`, as an integer:
+/// `parse_scaled(b"12.5", 6)` = 12_500_000. `None` when malformed (no digit, a second
+/// point, an exponent, anything but digits) or when the value does not fit in `i64`.
+#[inline]
+pub fn parse_scaled(s: &[u8], scale: u32) -> Option<i64> {
+    let (neg, int, frac) = split(s)?;
     let mut v: i64 = 0;
     for &b in int {
         v = v.checked_mul(10)?.checked_add(i64::from(b - b'0'))?;
@@ -82,6 +96,8 @@ mod tests {
         ] {
             assert_eq!(parse_scaled(bad, 6), None, "{:?}", String::from_utf8_lossy(bad));
         }
+        assert!(is_decimal(b"-0.5") && is_decimal(b"99999999999999999999"));
+        assert!(!is_decimal(b"1e3") && !is_decimal(b"inf") && !is_decimal(b"NaN") && !is_decimal(b""));
     }
 
     proptest! {

@@ -9,9 +9,16 @@ use super::number::{parse_scaled, scaled_fraction};
 use crate::calendar::{digits, parse_ymd, MICROS_PER_DAY, MICROS_PER_SEC};
 use crate::spec::TimeFormat;
 
-/// Instants are kept within years 0000–9999, so that calendar arithmetic and the difference
-/// of any two instants fit in `i64` microseconds.
-const LIMIT: i64 = 253_402_300_800 * MICROS_PER_SEC;
+/// Instants are kept within the years 0000–9999 (from 0000-01-01T00:00:00Z to before
+/// 10000-01-01T00:00:00Z), so that calendar arithmetic and the difference of any two
+/// instants fit in `i64` microseconds.
+const FIRST: i64 = -62_167_219_200 * MICROS_PER_SEC;
+const END: i64 = 253_402_300_800 * MICROS_PER_SEC;
+
+#[inline]
+fn in_range(us: i64) -> Option<i64> {
+    (FIRST..END).contains(&us).then_some(us)
+}
 
 /// Parses one time field; `None` when it does not match the format.
 #[cfg(test)]
@@ -60,8 +67,7 @@ pub fn format_hint(value: &str) -> Option<String> {
 
 /// A Unix time in seconds (`scale` 6), milliseconds (3) or microseconds (0), in microseconds.
 fn parse_unix(field: &[u8], scale: u32) -> Option<i64> {
-    let us = parse_scaled(field.trim_ascii(), scale)?;
-    (-LIMIT..LIMIT).contains(&us).then_some(us)
+    in_range(parse_scaled(field.trim_ascii(), scale)?)
 }
 
 /// `YYYY-MM-DD`, `YYYY-MM-DD[T ]HH:MM:SS[.f…][Z|±HH:MM|±HHMM|±HH]`.
@@ -115,6 +121,7 @@ pub fn parse_rfc3339_cached(field: &[u8], cache: &mut DateCache) -> Option<i64> 
         us += scaled_fraction(&s[start..end], 6);
         i = end;
     }
+    // A date's year has four digits, but an offset can still move the instant out of range.
     match s.get(i) {
         None => Some(us),
         Some(b'Z' | b'z') if i + 1 == s.len() => Some(us),
@@ -130,7 +137,7 @@ pub fn parse_rfc3339_cached(field: &[u8], cache: &mut DateCache) -> Option<i64> 
                 return None;
             }
             let offset = (oh * 3600 + om * 60) * MICROS_PER_SEC;
-            Some(if sign == b'+' { us - offset } else { us + offset })
+            in_range(if sign == b'+' { us - offset } else { us + offset })
         }
         _ => None,
     }
@@ -179,6 +186,10 @@ mod tests {
             assert_eq!(us(bad), None, "{bad:?} must not parse");
         }
         assert_eq!(us("2024-02-29"), Some(days_from_civil(2024, 2, 29) * MICROS_PER_DAY));
+        // Offsets cannot take an instant out of the years 0000–9999.
+        assert_eq!(us("0000-01-01T00:00:00Z"), Some(FIRST));
+        assert_eq!(us("0000-01-01T00:00:00+00:01"), None);
+        assert_eq!(us("9999-12-31T23:59:59-00:01"), None);
     }
 
     #[test]
@@ -212,6 +223,9 @@ mod tests {
         // Year 9999 is the last one kept; year 10000 is refused, not wrapped.
         assert_eq!(parse(b"253402300799", TimeFormat::UnixS), Some(253_402_300_799_000_000));
         assert_eq!(parse(b"253402300800", TimeFormat::UnixS), None);
+        assert_eq!(parse(b"-62167219200", TimeFormat::UnixS), Some(-62_167_219_200_000_000));
+        assert_eq!(parse(b"-62167219201", TimeFormat::UnixS), None);
+        assert_eq!(parse(b"-100000000000", TimeFormat::UnixS), None);
         for bad in [&b""[..], b"12a", b".", b"99999999999999999999", b"1e9"] {
             assert_eq!(
                 parse(bad, TimeFormat::UnixS),

@@ -146,23 +146,54 @@ pub fn compute(project: &Project, data: &[JourneyData]) -> Kpis {
 /// Computed KPIs kept between rebuilds (`journeymap serve`), by journey id. An entry is
 /// reused while its [`KpiKey`] is equal: editing a title, a description or a target
 /// recomputes nothing (targets are evaluated on every run).
-#[derive(Default)]
 pub struct Cache {
     entries: HashMap<String, (KpiKey, JourneyKpis)>,
     /// Journeys whose KPIs the last run computed (rather than took from the cache).
-    pub last_computed: Vec<String>,
+    computed: Vec<String>,
+    /// False for a one-off run: nothing is kept.
+    keep: bool,
+}
+
+impl Default for Cache {
+    fn default() -> Cache {
+        Cache {
+            entries: HashMap::new(),
+            computed: Vec::new(),
+            keep: true,
+        }
+    }
+}
+
+impl Cache {
+    /// A cache for one run (`check`, `build`, `kpis`): it keeps nothing.
+    pub fn none() -> Cache {
+        Cache {
+            keep: false,
+            ..Cache::default()
+        }
+    }
+
+    /// The journeys whose KPIs the last run computed (rather than took from the cache).
+    pub fn last_computed(&self) -> &[String] {
+        &self.computed
+    }
+
+    /// Forgets what the last run did, for a run that stops before computing.
+    pub fn begin(&mut self) {
+        self.computed.clear();
+    }
 }
 
 /// What a journey's computed KPIs depend on.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct KpiKey {
-    pub spec: KpiSpec,
-    pub data: DataVersion,
+struct KpiKey {
+    spec: KpiSpec,
+    data: DataVersion,
 }
 
 /// [`compute`], reusing the KPIs of `cache` that cannot have changed.
 pub fn compute_cached(project: &Project, data: &[JourneyData], cache: &mut Cache) -> Kpis {
-    cache.last_computed.clear();
+    cache.begin();
     let mut journeys = Vec::new();
     for (j, d) in project.journeys.iter().zip(data) {
         let key = KpiKey {
@@ -173,8 +204,10 @@ pub fn compute_cached(project: &Project, data: &[JourneyData], cache: &mut Cache
             Some((old, k)) if *old == key => k.clone(),
             _ => {
                 let k = journey(&key.spec, d);
-                cache.last_computed.push(j.id.clone());
-                cache.entries.insert(j.id.clone(), (key, k.clone()));
+                cache.computed.push(j.id.clone());
+                if cache.keep {
+                    cache.entries.insert(j.id.clone(), (key, k.clone()));
+                }
                 k
             }
         };

@@ -118,14 +118,16 @@ pub fn rebuild(root: &Path, cache: &mut crate::Cache, shared: &Shared) -> bool {
         );
     let ok = files.is_some();
     let warnings: Vec<_> = diags.warnings().cloned().collect();
+    // The outcome is printed before the site is published, so that whoever sees the new
+    // site can find its line in the log.
     if ok {
-        shared.publish(files, None);
         eprint!("{}", render_human(&warnings, crate::diagnostics::use_colour()));
         eprintln!(
             "rebuilt in {} ms{}",
             start.elapsed().as_millis(),
             reads_note(&cache.data)
         );
+        shared.publish(files, None);
     } else {
         let errors: Vec<_> = diags.errors().cloned().collect();
         eprint!("{}", render_human(&errors, crate::diagnostics::use_colour()));

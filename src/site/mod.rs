@@ -61,7 +61,7 @@ fn retention_url(j: &Journey) -> String {
 
 /// The retention page's directory: `retention`, unless a stage already uses that id (a
 /// journey with a "retention" stage is common), then the first free alternative.
-pub fn retention_dir(j: &Journey) -> &'static str {
+fn retention_dir(j: &Journey) -> &'static str {
     ["retention", "cohort-retention", "retention-cohorts"]
         .into_iter()
         .find(|d| j.stage_index(d).is_none())

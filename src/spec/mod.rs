@@ -2,13 +2,13 @@
 //!
 //! [`load`] reads every file of a project and checks every rule of docs/spec.md that the
 //! TOML and Markdown files alone decide; the data files are the next step's
-//! (`crate::data`). This is the lowest layer of the pipeline: it uses nothing above it.
+//! (`crate::data`). Below it are only the diagnostics and the calendar.
 
-pub mod choice;
+mod choice;
 mod config;
 mod journey;
 mod page;
-pub mod reader;
+mod reader;
 mod stage;
 mod targets;
 mod validate;

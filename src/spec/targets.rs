@@ -101,9 +101,12 @@ pub(super) fn read_journey_targets(t: &mut Table, diags: &mut Diagnostics) -> Ve
             Some(p) if p.value >= 1 && p.value <= 10_000 => Some(p.value as u32),
             Some(p) => {
                 diags.push(
-                    Diagnostic::error(format!("retention target `period` must be ≥ 1, found {}", p.value))
-                        .at(p.loc)
-                        .help("period 0 is the cohort itself (always 100%)"),
+                    Diagnostic::error(format!(
+                        "retention target `period` must be between 1 and 10000, found {}",
+                        p.value
+                    ))
+                    .at(p.loc)
+                    .help("period 0 is the cohort itself (always 100%)"),
                 );
                 None
             }

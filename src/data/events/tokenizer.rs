@@ -289,7 +289,7 @@ mod tests {
             want(&[(2, &["a", "b"]), (3, &["c,\nd", "e"]), (5, &["f", "g"])])
         );
         // Lone-CR files go to the csv crate, which counts lines by `\n` only: the fields are
-        // right, the lines are not (a known limit, see docs/performance.md).
+        // right, the lines are not (a known limit, stated in docs/spec.md).
         let lone_cr: Vec<Vec<String>> = rows("a,b\rc,d\r").into_iter().map(|(_, f)| f).collect();
         assert_eq!(lone_cr, vec![vec!["a", "b"], vec!["c", "d"]]);
     }
