@@ -32,8 +32,9 @@ pub struct Batch {
 }
 
 impl Batch {
-    /// Adds a row; true when the batch is full and should be handed over.
-    #[inline]
+    /// Adds a row; true when the batch is full and should be handed over. (Inlined into
+    /// the row loop: as a call it cost 4 % of the instructions of a read.)
+    #[inline(always)]
     pub fn push(
         &mut self,
         user: &[u8],
