@@ -8,10 +8,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 
 pub(super) fn load(root: &Path, diags: &mut Diagnostics) -> Option<Config> {
     let text = read_text(&root.join("journeymap.toml"), "journeymap.toml", diags)?;
-    let src = Source {
-        file: "journeymap.toml",
-        text: &text,
-    };
+    let src = Source::new("journeymap.toml", &text);
     let doc = parse(&src, diags)?;
     let mut t = Table::new(&src, doc.get_ref(), 0..0, "journeymap.toml");
     let title = t.required_string("title", diags);

@@ -44,10 +44,7 @@ pub(super) fn load_all(root: &Path, config: Option<&Config>, diags: &mut Diagnos
                     .help(format!("rename it to journeys/{}.toml", slugify(&id))),
             );
         }
-        let src = Source {
-            file: &shown,
-            text: &text,
-        };
+        let src = Source::new(&shown, &text);
         if let Some(j) = read_journey(root, &src, id, config, diags) {
             journeys.push(j);
         }

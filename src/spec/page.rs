@@ -74,14 +74,11 @@ fn read_page(shown: &str, text: &str, slug: String, diags: &mut Diagnostics) -> 
         diags.push(
             Diagnostic::error("a page must start with TOML front matter between `+++` lines")
                 .at(Location::from_span(shown, text, 0..0))
-                .help("start the file with:\n+++\ntitle = \"…\"\n+++"),
+                .help("start the file with a line `+++`, then `title = \"…\"`, then another `+++` line"),
         );
         return None;
     };
-    let src = Source {
-        file: shown,
-        text: &front,
-    };
+    let src = Source::new(shown, &front);
     let doc = parse(&src, diags)?;
     let mut t = Table::new(&src, doc.get_ref(), 0..0, format!("the front matter of {shown}"));
     let title = t.required_string("title", diags);

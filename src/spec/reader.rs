@@ -12,17 +12,26 @@ use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
 use super::choice::Choice;
-use crate::diagnostics::{did_you_mean, Diagnostic, Diagnostics, Location};
+use crate::diagnostics::{did_you_mean, Diagnostic, Diagnostics, LineIndex, Location};
 
-/// The text of one TOML file and the path shown in messages.
+/// The text of one TOML file, the path shown in messages, and where its lines start.
 pub struct Source<'a> {
     pub file: &'a str,
     pub text: &'a str,
+    lines: LineIndex,
 }
 
-impl Source<'_> {
+impl<'a> Source<'a> {
+    pub fn new(file: &'a str, text: &'a str) -> Source<'a> {
+        Source {
+            file,
+            text,
+            lines: LineIndex::new(text),
+        }
+    }
+
     pub fn loc(&self, span: Range<usize>) -> Location {
-        Location::from_span(self.file, self.text, span)
+        self.lines.location(self.file, self.text, span)
     }
 }
 
