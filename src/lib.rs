@@ -3,13 +3,14 @@
 //!
 //! One pipeline, one direction: **load → validate → read data → compute → render**. Each
 //! step is one call below; `serve` wraps the same steps. Layers, from the bottom:
-//! `diagnostics`, `timing`, `calendar`; `spec` (the model and its validation); `locale`
+//! `diagnostics`, `timing`, `calendar`, `files`; `spec` (the model and its validation); `locale`
 //! (number formats); `data` (readers); `kpi` (pure computations); `site` and `report`
 //! (what users read); `serve`. A layer uses only the layers below it, never this root.
 
 pub mod calendar;
 pub mod data;
 pub mod diagnostics;
+pub mod files;
 pub mod init;
 pub mod kpi;
 pub mod locale;

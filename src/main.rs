@@ -202,6 +202,10 @@ fn kpis(dir: PathBuf, only: Option<String>, format: KpiFormat) -> ExitCode {
 }
 
 fn build(dir: PathBuf, output: Option<PathBuf>, base_url: Option<String>) -> ExitCode {
+    if let Some(Err(why)) = base_url.as_deref().map(journeymap::spec::check_base_url) {
+        eprintln!("error: invalid --base-url: {why}");
+        return ExitCode::from(2);
+    }
     let start = std::time::Instant::now();
     let (analysis, diags) = journeymap::analyse(&dir);
     print_diagnostics(&diags.items, Format::Human);

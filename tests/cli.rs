@@ -89,7 +89,7 @@ fn journeys_entry_that_is_a_directory() {
     let out = run(&["check", dir.path().to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains("journeys/folder.toml: error: expected a file, found a directory"),
+        stderr(&out).contains("journeys/folder.toml: error: `journeys/folder.toml` is a directory, not a regular file"),
         "{}",
         stderr(&out)
     );
@@ -120,7 +120,7 @@ fn data_file_that_is_a_directory() {
     let out = run(&["check", dir.path().to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains("cannot read data file `data/events.csv`"),
+        stderr(&out).contains("journeys/j.toml:5:8: error: `data/events.csv` is a directory, not a regular file"),
         "{}",
         stderr(&out)
     );

@@ -5,6 +5,7 @@
 
 mod common;
 
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -104,4 +105,168 @@ fn a_hundred_thousand_stages_are_checked_in_linear_time() {
     assert!(warnings.len() >= 100_000);
     let last = warnings.iter().map(|w| w["line"].as_u64().unwrap()).max().unwrap();
     assert_eq!(last, 19 + 100_000 * 3, "the last stage's line");
+}
+
+/// The first error of `check --format json`, as (file, line, message).
+fn first_error(p: &Project) -> (String, u64, String) {
+    let (code, doc) = p.check_json(&[]);
+    assert_eq!(code, 1, "{doc}");
+    let e = &doc["errors"][0];
+    (
+        e["file"].as_str().unwrap().to_string(),
+        e["line"].as_u64().unwrap(),
+        e["message"].as_str().unwrap().to_string(),
+    )
+}
+
+#[test]
+fn data_paths_cannot_leave_the_project() {
+    for path in ["/etc/passwd", "../outside.csv", "data/../../outside.csv"] {
+        let p = base();
+        std::fs::write(p.path().parent().unwrap().join("outside.csv"), "root:x:0:0:secret\n").unwrap();
+        p.set_line(J, 5, &format!("path = \"{path}\""));
+        let out = p.run("check", &[]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(
+            err.contains(&format!("`{path}` leads outside the project folder")),
+            "{err}"
+        );
+        assert!(
+            !err.contains("root:x") && !err.contains("secret"),
+            "no content of the file: {err}"
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn links_out_of_the_project_are_refused() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(
+        outside.path().join("events.csv"),
+        "user_id,timestamp,event\nu,2026-01-05,view\n",
+    )
+    .unwrap();
+    std::fs::write(
+        outside.path().join("j.toml"),
+        "title = \"Elsewhere\"\n[[stages]]\nid = \"a\"\n",
+    )
+    .unwrap();
+    let link = |target: &str, at: &Path| std::os::unix::fs::symlink(outside.path().join(target), at).unwrap();
+    let p = base();
+    p.remove("data/events.csv");
+    link("events.csv", &p.path().join("data/events.csv"));
+    assert_eq!(
+        first_error(&p),
+        (
+            J.to_string(),
+            5,
+            "`data/events.csv` leads outside the project folder".to_string()
+        )
+    );
+    let p = base();
+    link("j.toml", &p.path().join("journeys/other.toml"));
+    let (file, _, message) = first_error(&p);
+    assert_eq!(
+        (file.as_str(), message.as_str()),
+        (
+            "journeys/other.toml",
+            "`journeys/other.toml` leads outside the project folder"
+        )
+    );
+    // A link inside the project is fine.
+    let p = base();
+    std::os::unix::fs::symlink(p.path().join("data/events.csv"), p.path().join("data/same.csv")).unwrap();
+    p.set_line(J, 5, "path = \"data/same.csv\"");
+    assert_eq!(p.check_json(&[]).0, 0);
+}
+
+#[cfg(unix)]
+#[test]
+fn themes_and_templates_cannot_publish_files_from_elsewhere() {
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::write(elsewhere.path().join("secret.txt"), "private").unwrap();
+    let p = base();
+    p.set_line(
+        "journeymap.toml",
+        2,
+        &format!("theme = \"{}\"", elsewhere.path().display()),
+    );
+    let (file, line, message) = first_error(&p);
+    assert_eq!((file.as_str(), line), ("journeymap.toml", 2));
+    assert!(message.contains("is not a slug"), "{message}");
+    // A project `static/` (or `templates/`) that links elsewhere.
+    let p = base();
+    std::os::unix::fs::symlink(elsewhere.path(), p.path().join("static")).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let out = p.run("build", &["-o", tmp.path().join("site").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("`static` leads outside the project folder"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!tmp.path().join("site").exists());
+}
+
+#[test]
+fn base_url_is_a_path_or_an_http_url() {
+    for bad in ["//evil.example/", "javascript:alert(1)//"] {
+        let p = base();
+        p.set_line("journeymap.toml", 2, &format!("base_url = \"{bad}\""));
+        let (file, line, message) = first_error(&p);
+        assert_eq!((file.as_str(), line), ("journeymap.toml", 2), "{message}");
+        assert!(message.starts_with("invalid `base_url`"), "{message}");
+        let out = p.run("build", &[]);
+        assert_eq!(out.status.code(), Some(1));
+        let flag = base().run("build", &["--base-url", bad]);
+        assert_eq!(flag.status.code(), Some(2), "{}", stderr(&flag));
+        assert!(stderr(&flag).contains("invalid --base-url"), "{}", stderr(&flag));
+    }
+}
+
+#[test]
+fn a_template_that_includes_itself_is_an_error_not_a_stack_overflow() {
+    let p = base();
+    p.write(
+        "templates/stage.html",
+        "{% extends \"base.html\" %}{% block content %}{% include \"part.html\" %}{% endblock content %}",
+    );
+    p.write("templates/part.html", "<p>{% include \"part.html\" %}</p>");
+    let tmp = tempfile::tempdir().unwrap();
+    let out = run_within(
+        Duration::from_secs(60),
+        &["build", p.arg(), "-o", tmp.path().join("site").to_str().unwrap()],
+    );
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("templates/part.html: error: templates include one another in a circle: part.html → part.html"),
+        "{err}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn fifos_and_devices_are_refused_without_blocking() {
+    let p = base();
+    let fifo = p.path().join("data/events.csv");
+    std::fs::remove_file(&fifo).unwrap();
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let journey_fifo = p.path().join("journeys/k.toml");
+    assert!(Command::new("mkfifo").arg(&journey_fifo).status().unwrap().success());
+    let out = run_within(Duration::from_secs(30), &["check", p.arg()]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("`data/events.csv` is a FIFO, not a regular file"), "{err}");
+    assert!(err.contains("`journeys/k.toml` is a FIFO, not a regular file"), "{err}");
+    let p = base();
+    p.set_line(J, 5, "path = \"/dev/zero\"");
+    let out = run_within(Duration::from_secs(30), &["check", p.arg()]);
+    assert!(
+        stderr(&out).contains("`/dev/zero` leads outside the project folder"),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -19,6 +19,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+use crate::files::Root;
 
 /// A place in the spec, for messages only: equal to every other place, so that keys
 /// holding one do not change when the spec's lines move.
@@ -41,6 +42,8 @@ impl Hash for Place {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct FileInput {
     pub path: PathBuf,
+    /// The project folder, which the file must be inside.
+    pub root: Root,
     /// As written in the spec, shown in messages (including cached warnings).
     pub shown: String,
     /// Where the spec names the file.
@@ -51,6 +54,7 @@ impl FileInput {
     pub fn of(file: &crate::spec::DataFile) -> FileInput {
         FileInput {
             path: file.path.clone(),
+            root: file.root.clone(),
             shown: file.display.clone(),
             place: Place(file.loc.clone()),
         }
@@ -105,9 +109,9 @@ impl FileStamp {
 }
 
 /// A hash of a file's bytes, for entries whose stamp is too recent to be trusted.
-fn content_hash(path: &Path) -> Option<u64> {
+fn content_hash(file: &FileInput) -> Option<u64> {
     use std::io::Read;
-    let mut f = std::fs::File::open(path).ok()?;
+    let mut f = file.root.open(&file.path).ok()?;
     let mut h = std::collections::hash_map::DefaultHasher::new();
     let mut buf = vec![0u8; 1 << 16];
     loop {
@@ -182,7 +186,7 @@ impl<I: Eq, T> Slots<I, T> {
     ) -> Option<Read<T>> {
         let stamp = FileStamp::of(&file.path);
         if let (Some(stamp), Some(e)) = (stamp, self.entries.get_mut(journey)) {
-            if e.stamp == stamp && e.input == input && still_racy_ok(e, stamp, &file.path, clock) {
+            if e.stamp == stamp && e.input == input && still_racy_ok(e, stamp, file, clock) {
                 diags.items.extend(e.warnings.iter().cloned());
                 return Some(Read {
                     value: e.read.clone(),
@@ -195,7 +199,7 @@ impl<I: Eq, T> Slots<I, T> {
         // of its clock: its bytes are hashed before and after the read, and the entry kept
         // only if they are the same (they are then what was read).
         let recent = clock.keep && stamp.is_some_and(|s| is_recent(s, SystemTime::now(), clock.racy_window));
-        let before = if recent { content_hash(&file.path) } else { None };
+        let before = if recent { content_hash(file) } else { None };
         let mut local = Diagnostics::default();
         let value = read(&input, &mut local).map(Arc::new);
         let warnings: Vec<Diagnostic> = local.warnings().cloned().collect();
@@ -211,7 +215,7 @@ impl<I: Eq, T> Slots<I, T> {
             .iter()
             .all(|w| w.location.as_ref().is_some_and(|l| l.file == file.shown)));
         let unchanged = stamp.filter(|s| FileStamp::of(&file.path) == Some(*s));
-        let racy = if recent { content_hash(&file.path) } else { None };
+        let racy = if recent { content_hash(file) } else { None };
         match unchanged {
             Some(stamp) if !recent || (before.is_some() && before == racy) => {
                 self.entries.insert(
@@ -250,11 +254,11 @@ fn is_recent(stamp: FileStamp, read_started: SystemTime, window: Duration) -> bo
 
 /// A hit on an entry read while its file had just changed holds only if the bytes are the
 /// same; once the change is old enough, the stamp alone is trusted again.
-fn still_racy_ok<I, T>(e: &mut Entry<I, T>, stamp: FileStamp, path: &Path, clock: &Clock) -> bool {
+fn still_racy_ok<I, T>(e: &mut Entry<I, T>, stamp: FileStamp, file: &FileInput, clock: &Clock) -> bool {
     let Some(hash) = e.racy else { return true };
     // The time is taken before hashing, which may take longer than the window.
     let now = SystemTime::now();
-    if content_hash(path) != Some(hash) {
+    if content_hash(file) != Some(hash) {
         return false;
     }
     if !is_recent(stamp, now, clock.racy_window) {
@@ -309,6 +313,7 @@ mod tests {
         std::fs::write(&path, "a\n1\n").unwrap();
         let file = FileInput {
             path: path.clone(),
+            root: Root::new(dir.path()).unwrap(),
             shown: "f.csv".into(),
             place: Place(Location::file("j.toml")),
         };

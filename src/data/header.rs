@@ -1,19 +1,31 @@
 //! Opening a data file and checking its header row against the columns the spec names.
 
-use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
-use std::path::Path;
 
 use super::cache::{FileInput, Place};
 use crate::diagnostics::{did_you_mean, Diagnostic, Diagnostics};
+use crate::files::Refusal;
 
-/// Opens a data file, decompressing gzip transparently.
-pub fn open(path: &Path) -> io::Result<Box<dyn Read + Send>> {
-    let file = File::open(path)?;
-    if file.metadata()?.is_dir() {
-        return Err(io::Error::other("is a directory"));
+/// Opens a data file — a regular file inside the project — decompressing gzip
+/// transparently. A refusal is an error at the place the spec names the file.
+pub fn open(file: &FileInput) -> Result<Box<dyn Read + Send>, Diagnostic> {
+    let f = file.root.open(&file.path).map_err(|r| refusal(file, &r))?;
+    decompress(Box::new(f)).map_err(|e| io_error(file, &e))
+}
+
+fn refusal(file: &FileInput, r: &Refusal) -> Diagnostic {
+    match r {
+        Refusal::Io(e) => {
+            let help = (!file.path.exists()).then(|| {
+                format!(
+                    "the path is relative to the project root; `{}` does not exist",
+                    file.shown
+                )
+            });
+            io_error(file, e).help_opt(help)
+        }
+        r => file.error(r.message(&file.shown)).help_opt(r.help().map(String::from)),
     }
-    decompress(Box::new(file))
 }
 
 /// Buffers a reader, decompressing it when it starts with the gzip magic bytes.
@@ -70,21 +82,15 @@ pub type CsvReader = csv::Reader<Box<dyn Read + Send>>;
 
 /// Opens `file` and reads its header row; the reader is left at the first data row.
 pub fn open_with_header(file: &FileInput, diags: &mut Diagnostics) -> Option<(CsvReader, Vec<String>)> {
-    let opened = open(&file.path).and_then(|r| {
+    let opened = open(file).and_then(|r| {
         let mut rdr = csv_reader(r);
-        let header = read_header_row(&mut rdr)?;
+        let header = read_header_row(&mut rdr).map_err(|e| io_error(file, &e))?;
         Ok((rdr, header))
     });
     match opened {
         Ok(o) => Some(o),
-        Err(e) => {
-            let help = (!file.path.exists()).then(|| {
-                format!(
-                    "the path is relative to the project root; `{}` does not exist",
-                    file.shown
-                )
-            });
-            diags.push(io_error(file, &e).help_opt(help));
+        Err(d) => {
+            diags.push(d);
             None
         }
     }

@@ -3,9 +3,10 @@
 //! its own `templates/` and `static/` override any file at the same relative path.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+use crate::files::Root;
 use crate::spec::Project;
 
 const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
@@ -46,23 +47,97 @@ pub struct Theme {
     pub origin: BTreeMap<String, String>,
 }
 
-/// Files of one directory, by relative path with `/` separators.
-fn files_under(dir: &Path) -> Vec<(String, std::path::PathBuf)> {
-    if !dir.is_dir() {
-        return Vec::new();
-    }
-    let mut out: Vec<(String, std::path::PathBuf)> = walkdir::WalkDir::new(dir)
+/// The files of a theme directory, by relative path with `/` separators: the directory
+/// must be inside the project (a link to elsewhere is an error at `shown`), and links in it
+/// are not followed, so nothing outside the project can reach the site.
+fn files_under(files: &Root, dir: &Path, shown: &str, diags: &mut Diagnostics) -> Vec<(String, PathBuf)> {
+    let dir = match files.directory(dir) {
+        Ok(Some(d)) => d,
+        Ok(None) => return Vec::new(),
+        Err(r) => {
+            diags.push(
+                Diagnostic::error(r.message(shown.trim_end_matches('/')))
+                    .at(Location::file(shown))
+                    .help_opt(r.help().map(String::from)),
+            );
+            return Vec::new();
+        }
+    };
+    let mut out: Vec<(String, PathBuf)> = walkdir::WalkDir::new(&dir)
         .follow_links(false)
+        .follow_root_links(false)
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
         .filter_map(|e| {
-            let rel = e.path().strip_prefix(dir).ok()?.to_string_lossy().replace('\\', "/");
+            let rel = e.path().strip_prefix(&dir).ok()?.to_string_lossy().replace('\\', "/");
             (!rel.split('/').any(|c| c.starts_with('.'))).then(|| (rel, e.path().to_path_buf()))
         })
         .collect();
     out.sort();
     out
+}
+
+/// The templates a template names in `{% include %}`, `{% extends %}` and `{% import %}`.
+fn dependencies(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("{%") {
+        let Some(len) = rest[start..].find("%}") else { break };
+        let tag = rest[start + 2..start + len].trim_matches(|c: char| c == '-' || c.is_whitespace());
+        if ["include", "extends", "import"].iter().any(|k| tag.starts_with(k)) {
+            // Every quoted name in the tag (`include ["a", "b"]` names several).
+            let mut parts = tag.split(['"', '\'']);
+            parts.next();
+            out.extend(parts.step_by(2));
+        }
+        rest = &rest[start + len + 2..];
+    }
+    out
+}
+
+/// A template that includes (or extends, or imports) itself, directly or through others,
+/// would recurse until the stack overflows: it is an error at the template instead.
+fn check_include_cycles(templates: &BTreeMap<String, (String, String)>, diags: &mut Diagnostics) {
+    fn visit<'a>(
+        name: &'a str,
+        templates: &'a BTreeMap<String, (String, String)>,
+        path: &mut Vec<&'a str>,
+        done: &mut std::collections::BTreeSet<&'a str>,
+        diags: &mut Diagnostics,
+    ) {
+        if let Some(i) = path.iter().position(|n| *n == name) {
+            let cycle: Vec<&str> = path[i..].iter().copied().chain([name]).collect();
+            let origin = &templates[path[i]].1;
+            diags.push(
+                Diagnostic::error(format!(
+                    "templates include one another in a circle: {}",
+                    cycle.join(" → ")
+                ))
+                .at(Location::file(origin))
+                .help("a template cannot include, extend or import itself, even through others"),
+            );
+            return;
+        }
+        if done.contains(name) {
+            return;
+        }
+        let Some((text, _)) = templates.get_key_value(name).map(|(_, v)| v) else {
+            return;
+        };
+        path.push(name);
+        for dep in dependencies(text) {
+            if let Some((key, _)) = templates.get_key_value(dep) {
+                visit(key, templates, path, done, diags);
+            }
+        }
+        path.pop();
+        done.insert(name);
+    }
+    let mut done = std::collections::BTreeSet::new();
+    for name in templates.keys() {
+        visit(name, templates, &mut Vec::new(), &mut done, diags);
+    }
 }
 
 /// The full chain of a Tera error (Tera puts the useful part in `source()`).
@@ -101,29 +176,40 @@ pub fn load(project: &Project) -> Result<Theme, Diagnostics> {
         (root.join("templates"), root.join("static"), String::new()),
     ];
     for (tdir, sdir, prefix) in layers {
-        for (rel, path) in files_under(&tdir) {
-            let shown = format!("{prefix}templates/{rel}");
-            match std::fs::read_to_string(&path) {
+        let shown_t = format!("{prefix}templates/");
+        for (rel, path) in files_under(&project.files, &tdir, &shown_t, &mut diags) {
+            let shown = format!("{shown_t}{rel}");
+            let text = project
+                .files
+                .read_spec(&path)
+                .map_err(|r| r.message(&shown))
+                .and_then(|b| String::from_utf8(b).map_err(|_| format!("`{shown}` is not valid UTF-8")));
+            match text {
                 Ok(text) => {
                     templates.insert(rel, (text, shown));
                 }
-                Err(e) => {
-                    diags.push(Diagnostic::error(format!("cannot read template: {e}")).at(Location::file(&shown)))
+                Err(why) => {
+                    diags.push(Diagnostic::error(format!("cannot read template: {why}")).at(Location::file(&shown)))
                 }
             }
         }
-        for (rel, path) in files_under(&sdir) {
-            match std::fs::read(&path) {
+        let shown_s = format!("{prefix}static/");
+        for (rel, path) in files_under(&project.files, &sdir, &shown_s, &mut diags) {
+            match project.files.read_spec(&path) {
                 Ok(bytes) => {
                     assets.insert(rel, bytes);
                 }
-                Err(e) => diags.push(
-                    Diagnostic::error(format!("cannot read static file: {e}"))
-                        .at(Location::file(&format!("{prefix}static/{rel}"))),
-                ),
+                Err(r) => {
+                    let shown = format!("{shown_s}{rel}");
+                    diags.push(
+                        Diagnostic::error(format!("cannot read static file: {}", r.message(&shown)))
+                            .at(Location::file(&shown)),
+                    )
+                }
             }
         }
     }
+    check_include_cycles(&templates, &mut diags);
     let mut tera = tera::Tera::default();
     tera.autoescape_on(vec![".html", ".xml"]);
     // Tera's default also escapes `/`, which turns every URL into `&#x2F;` soup; these five

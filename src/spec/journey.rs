@@ -8,8 +8,9 @@ use super::stage::{read_stage, Collected};
 use super::targets::{check_retention_periods, read_journey_targets};
 use super::{is_slug, read_text, slugify, Config, DataFile, EventsSource, Journey, Period, Retention, Stage};
 use crate::diagnostics::{did_you_mean, Diagnostic, Diagnostics, Location};
+use crate::files::Root;
 
-pub(super) fn load_all(root: &Path, config: Option<&Config>, diags: &mut Diagnostics) -> Vec<Journey> {
+pub(super) fn load_all(files: &Root, root: &Path, config: Option<&Config>, diags: &mut Diagnostics) -> Vec<Journey> {
     let dir = root.join("journeys");
     let mut entries: Vec<_> = match std::fs::read_dir(&dir) {
         Ok(rd) => rd.filter_map(Result::ok).map(|e| e.path()).collect(),
@@ -34,7 +35,7 @@ pub(super) fn load_all(root: &Path, config: Option<&Config>, diags: &mut Diagnos
         }
         let shown = format!("journeys/{name}");
         let id = name.trim_end_matches(".toml").to_string();
-        let Some(text) = read_text(&path, &shown, diags) else {
+        let Some(text) = read_text(files, &path, &shown, diags) else {
             continue;
         };
         if !is_slug(&id) {
@@ -45,7 +46,7 @@ pub(super) fn load_all(root: &Path, config: Option<&Config>, diags: &mut Diagnos
             );
         }
         let src = Source::new(&shown, &text);
-        if let Some(j) = read_journey(root, &src, id, config, diags) {
+        if let Some(j) = read_journey(files, root, &src, id, config, diags) {
             journeys.push(j);
         }
     }
@@ -66,6 +67,7 @@ fn check_persona(persona: &Located<String>, config: &Config, diags: &mut Diagnos
 }
 
 fn read_journey(
+    files: &Root,
     root: &Path,
     src: &Source,
     id: String,
@@ -98,12 +100,12 @@ fn read_journey(
     let (mut events, mut metrics, mut cohorts) = (None, None, None);
     if let Some(mut data) = t.table("data", "[data]", diags) {
         if let Some(mut e) = data.table("events", "[data.events]", diags) {
-            events = read_events(root, &mut e, diags);
+            events = read_events(files, root, &mut e, diags);
             e.finish(diags);
         }
         for (key, slot) in [("metrics", &mut metrics), ("cohorts", &mut cohorts)] {
             if let Some(mut m) = data.table(key, format!("[data.{key}]"), diags) {
-                *slot = data_file(root, &mut m, diags);
+                *slot = data_file(files, root, &mut m, diags);
                 m.finish(diags);
             }
         }
@@ -187,17 +189,18 @@ pub fn parse_duration(s: &str) -> Option<i64> {
     n.checked_mul(mult).filter(|&v| v > 0)
 }
 
-fn data_file(root: &Path, t: &mut Table, diags: &mut Diagnostics) -> Option<DataFile> {
+fn data_file(files: &Root, root: &Path, t: &mut Table, diags: &mut Diagnostics) -> Option<DataFile> {
     let path = t.required_string("path", diags)?;
     Some(DataFile {
         path: root.join(&path.value),
+        root: files.clone(),
         display: path.value,
         loc: path.loc,
     })
 }
 
-fn read_events(root: &Path, t: &mut Table, diags: &mut Diagnostics) -> Option<EventsSource> {
-    let file = data_file(root, t, diags);
+fn read_events(files: &Root, root: &Path, t: &mut Table, diags: &mut Diagnostics) -> Option<EventsSource> {
+    let file = data_file(files, root, t, diags);
     let column = |t: &mut Table, key: &'static str, default: &str, diags: &mut Diagnostics| {
         t.string(key, diags).unwrap_or_else(|| Located {
             value: default.to_string(),

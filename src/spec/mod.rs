@@ -17,12 +17,16 @@ use std::path::{Path, PathBuf};
 
 pub use crate::calendar::Period;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+use crate::files::Root;
 pub use choice::{Aggregate, Channel, Choice, KnownChannel, Language, OnError, TimeFormat, Unit};
+pub use config::check_base_url;
 pub use reader::Located;
 
 #[derive(Clone, Debug)]
 pub struct Project {
     pub root: PathBuf,
+    /// What the project may read: regular files inside its folder.
+    pub files: Root,
     pub config: Config,
     /// Sorted by id (file stem).
     pub journeys: Vec<Journey>,
@@ -84,8 +88,10 @@ impl Journey {
 
 #[derive(Clone, Debug)]
 pub struct DataFile {
-    /// Absolute (joined with the project root).
+    /// Joined with the project root.
     pub path: PathBuf,
+    /// The project's folder: the file must be inside it.
+    pub root: Root,
     /// As written in the spec, for messages.
     pub display: String,
     /// Where the path was written.
@@ -240,32 +246,33 @@ pub fn humanize(id: &str) -> String {
     }
 }
 
-/// Reads a file as UTF-8, turning I/O and encoding problems into located diagnostics.
-pub(crate) fn read_text(path: &Path, shown: &str, diags: &mut Diagnostics) -> Option<String> {
-    match std::fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(s) => Some(s),
-            Err(e) => {
-                let valid = e.utf8_error().valid_up_to();
-                let bytes = e.into_bytes();
-                let prefix = String::from_utf8_lossy(&bytes[..valid]).into_owned();
-                let line = prefix.bytes().filter(|&b| b == b'\n').count() + 1;
-                let col = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-                diags.push(
-                    Diagnostic::error("file is not valid UTF-8")
-                        .at(Location::at_line(shown, line, col, None))
-                        .help("save the file as UTF-8"),
-                );
-                None
-            }
-        },
-        Err(e) if path.is_dir() => {
-            let _ = e;
-            diags.push(Diagnostic::error("expected a file, found a directory").at(Location::file(shown)));
-            None
+/// Reads a spec file as UTF-8 — a regular file inside the project, of bounded size —
+/// turning every problem into a located diagnostic.
+pub(crate) fn read_text(files: &Root, path: &Path, shown: &str, diags: &mut Diagnostics) -> Option<String> {
+    let bytes = match files.read_spec(path) {
+        Ok(b) => b,
+        Err(r) => {
+            diags.push(
+                Diagnostic::error(r.message(shown))
+                    .at(Location::file(shown))
+                    .help_opt(r.help().map(String::from)),
+            );
+            return None;
         }
+    };
+    match String::from_utf8(bytes) {
+        Ok(s) => Some(s),
         Err(e) => {
-            diags.push(Diagnostic::error(format!("cannot read file: {e}")).at(Location::file(shown)));
+            let valid = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let prefix = String::from_utf8_lossy(&bytes[..valid]).into_owned();
+            let line = prefix.bytes().filter(|&b| b == b'\n').count() + 1;
+            let col = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            diags.push(
+                Diagnostic::error("file is not valid UTF-8")
+                    .at(Location::at_line(shown, line, col, None))
+                    .help("save the file as UTF-8"),
+            );
             None
         }
     }
@@ -291,13 +298,21 @@ pub fn load(root: &Path) -> (Option<Project>, Diagnostics) {
         );
         return (None, diags);
     }
-    let config = config::load(root, &mut diags);
-    let journeys = journey::load_all(root, config.as_ref(), &mut diags);
-    let pages = page::load_all(root, &mut diags);
+    let files = match Root::new(root) {
+        Ok(f) => f,
+        Err(e) => {
+            diags.push(Diagnostic::error(format!("cannot read the project folder: {e}")).at(Location::file(".")));
+            return (None, diags);
+        }
+    };
+    let config = config::load(&files, root, &mut diags);
+    let journeys = journey::load_all(&files, root, config.as_ref(), &mut diags);
+    let pages = page::load_all(&files, root, &mut diags);
     validate::project(&journeys, &mut diags);
     diags.sort();
     let project = config.map(|config| Project {
         root: root.to_path_buf(),
+        files,
         config,
         journeys,
         pages,

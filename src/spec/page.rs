@@ -5,8 +5,9 @@ use std::path::Path;
 use super::reader::{parse, Source, Table};
 use super::{is_slug, read_text, slugify, Page};
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+use crate::files::Root;
 
-pub(super) fn load_all(root: &Path, diags: &mut Diagnostics) -> Vec<Page> {
+pub(super) fn load_all(files: &Root, root: &Path, diags: &mut Diagnostics) -> Vec<Page> {
     let Ok(rd) = std::fs::read_dir(root.join("pages")) else {
         return Vec::new();
     };
@@ -22,7 +23,7 @@ pub(super) fn load_all(root: &Path, diags: &mut Diagnostics) -> Vec<Page> {
             continue;
         }
         let shown = format!("pages/{name}");
-        let Some(text) = read_text(&path, &shown, diags) else {
+        let Some(text) = read_text(files, &path, &shown, diags) else {
             continue;
         };
         let slug = name.trim_end_matches(".md").to_string();

@@ -182,7 +182,11 @@ pub fn read(input: &EventsInput, diags: &mut Diagnostics) -> Option<EventData> {
     };
     let size = std::fs::metadata(&file.path).map(|m| m.len()).unwrap_or(0);
     let progress = progress_bar(size, &file.shown);
-    let body = std::fs::File::open(&file.path).and_then(|f| {
+    let opened = file
+        .root
+        .open(&file.path)
+        .map_err(|r| std::io::Error::other(r.message(&file.shown)));
+    let body = opened.and_then(|f| {
         let raw: Box<dyn Read + Send> = match &progress {
             Some(pb) => Box::new(pb.wrap_read(f)),
             None => Box::new(f),

@@ -280,6 +280,7 @@ mod tests {
         EventsInput {
             file: FileInput {
                 path: "e.csv".into(),
+                root: crate::files::Root::new(std::path::Path::new(".")).unwrap(),
                 shown: "e.csv".into(),
                 place: Place(Location::file("j.toml")),
             },
