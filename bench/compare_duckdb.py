@@ -19,6 +19,7 @@ import os
 import statistics
 import subprocess
 import sys
+import shutil
 import tempfile
 import time
 
@@ -86,9 +87,23 @@ print(json.dumps({"funnel": [c for _, c in funnel], "reach": [c for _, c in reac
 """
 
 
+def place_export(project, path):
+    """Puts the export at `path` into the project (journeymap reads only files inside its
+    project): a hard link when the file system allows, else a copy. Returns the path to
+    write in the journey. Also used by serve_latency.py."""
+    os.makedirs(os.path.join(project, "data"), exist_ok=True)
+    name = "events.csv.gz" if path.endswith(".gz") else "events.csv"
+    target = os.path.join(project, "data", name)
+    try:
+        os.link(path, target)
+    except OSError:
+        shutil.copyfile(path, target)
+    return f"data/{name}"
+
+
 def journey_toml(path, title="Online purchase (benchmark)"):
-    """The benchmark journey over the event export at `path`: one touchpoint per event name.
-    Also used by serve_latency.py."""
+    """The benchmark journey over the event export at `path` (inside the project): one
+    touchpoint per event name. Also used by serve_latency.py."""
     journey = JOURNEY.format(title=title, path=path, periods=PERIODS)
     for stage, events in STAGES.items():
         journey += f'\n[[stages]]\nid = "{stage}"\n'
@@ -133,12 +148,14 @@ def main():
     args = ap.parse_args()
     path = os.path.abspath(args.csv)
     size_mb = os.path.getsize(path) / 1e6
-    with tempfile.TemporaryDirectory() as project:
+    # Beside the export, so that it can be hard-linked into the project.
+    with tempfile.TemporaryDirectory(dir=os.path.dirname(path)) as project:
         os.makedirs(os.path.join(project, "journeys"))
+        inside = place_export(project, path)
         with open(os.path.join(project, "journeymap.toml"), "w") as f:
             f.write('title = "Benchmark"\n')
         with open(os.path.join(project, "journeys", "online-purchase.toml"), "w") as f:
-            f.write(journey_toml(path))
+            f.write(journey_toml(inside))
         jm_cmd = [args.binary, "kpis", project, "--format", "json"]
         db_cmd = [sys.executable, "-c", DUCKDB_SCRIPT, path, str(WINDOW_S * 1_000_000), str(PERIODS), json.dumps(STAGES)]
         jm, db = [], []

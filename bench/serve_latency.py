@@ -22,7 +22,7 @@ import threading
 import time
 import urllib.request
 
-from compare_duckdb import journey_toml
+from compare_duckdb import journey_toml, place_export
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -40,13 +40,14 @@ def main():
     ap.add_argument("--binary", default=os.path.join(ROOT, "target/release/journeymap"))
     args = ap.parse_args()
     path = os.path.abspath(args.csv)
-    with tempfile.TemporaryDirectory() as project:
+    with tempfile.TemporaryDirectory(dir=os.path.dirname(path)) as project:
         os.makedirs(os.path.join(project, "journeys"))
+        inside = place_export(project, path)
         with open(os.path.join(project, "journeymap.toml"), "w") as f:
             f.write('title = "Serve benchmark"\n')
         journey_file = os.path.join(project, "journeys", "purchase.toml")
         with open(journey_file, "w") as f:
-            f.write(journey_toml(path, "Edit 0"))
+            f.write(journey_toml(inside, "Edit 0"))
         port = free_port()
         env = dict(os.environ, JOURNEYMAP_TIMINGS="1")
         proc = subprocess.Popen([args.binary, "serve", project, "--port", str(port)],
@@ -86,7 +87,7 @@ def main():
                 before = len(events)
                 t0 = time.perf_counter()
                 with open(journey_file, "w") as f:
-                    f.write(journey_toml(path, f"Edit {i}"))
+                    f.write(journey_toml(inside, f"Edit {i}"))
                 if not got.wait(10) or len(events) <= before:
                     sys.exit("no reload event:\n" + "".join(log[-20:]))
                 latencies.append((events[-1][0] - t0) * 1000)

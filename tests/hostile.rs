@@ -270,3 +270,112 @@ fn fifos_and_devices_are_refused_without_blocking() {
         stderr(&out)
     );
 }
+
+/// `check`'s first error as `file:line:column: message`.
+fn first_error_line(p: &Project) -> String {
+    let err = stderr(&p.run("check", &[]));
+    err.lines()
+        .find(|l| l.contains(": error: "))
+        .unwrap_or_else(|| panic!("no error: {err}"))
+        .to_string()
+}
+
+#[test]
+fn line_numbers_after_a_quoted_crlf_and_with_lone_cr_line_ends() {
+    let p = base();
+    p.write(
+        "data/events.csv",
+        "user_id,timestamp,event,segment\r\nu1,2026-01-05T10:00:00Z,view,\"mobile\r\nEU\"\r\nu1,yesterday,buy,x\r\n",
+    );
+    assert!(first_error_line(&p).starts_with("data/events.csv:4:4: error: invalid time `yesterday`"));
+    p.write(
+        "data/events.csv",
+        "user_id,timestamp,event,segment\ru1,2026-01-05T10:00:00Z,view,x\ru1,yesterday,buy,x\r",
+    );
+    assert!(first_error_line(&p).starts_with("data/events.csv:3:4: error: invalid time `yesterday`"));
+    // A lone CR deep in a file that started with LF line ends.
+    let mut csv = String::from("user_id,timestamp,event,segment\n");
+    for i in 0..5000 {
+        csv += &format!("u{i},2026-01-05T10:00:00Z,view,x\n");
+    }
+    csv += "u1,2026-01-05T10:00:00Z,view,x\ru2,yesterday,buy,x\n";
+    p.write("data/events.csv", csv);
+    assert!(first_error_line(&p).starts_with("data/events.csv:5003:4: error: invalid time `yesterday`"));
+    // Aggregated exports too.
+    p.set_line(J, 3, "[data.metrics]\npath = \"data/metrics.csv\"");
+    p.write(
+        "data/events.csv",
+        "user_id,timestamp,event\nu1,2026-01-05T10:00:00Z,view\n",
+    );
+    p.write(
+        "data/metrics.csv",
+        "date,key,metric,value\r2026-01-05,a,users,10\r2026-13-05,a,users,3\r",
+    );
+    assert!(first_error_line(&p).starts_with("data/metrics.csv:3:1: error: invalid date `2026-13-05`"));
+}
+
+#[test]
+fn a_header_line_of_64_mib_is_an_error_not_a_64_mib_buffer() {
+    let p = base();
+    std::fs::copy(
+        fixtures().join("hostile/long-header.csv.gz"),
+        p.path().join("data/long.csv.gz"),
+    )
+    .unwrap();
+    p.set_line(J, 5, "path = \"data/long.csv.gz\"");
+    let line = first_error_line(&p);
+    assert!(line.contains("line 1 is longer than 16 MiB"), "{line}");
+}
+
+#[test]
+fn invalid_utf8_in_names_is_an_error_never_a_silent_merge() {
+    // `view\xff` and `view\xfe` would both print as `view\u{fffd}`: one unmapped name
+    // with the rows of both.
+    let p = base();
+    let mut csv = b"user_id,timestamp,event,segment\nu1,2026-01-05T10:00:00Z,view,x\n".to_vec();
+    csv.extend_from_slice(b"u1,2026-01-05T10:00:00Z,view\xff,x\nu2,2026-01-05T10:00:00Z,view,seg\xfe\n");
+    p.write("data/events.csv", &csv);
+    let err = stderr(&p.run("check", &[]));
+    assert!(
+        err.contains("data/events.csv:3:25: error: invalid UTF-8 in column `event`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("data/events.csv:4:30: error: invalid UTF-8 in column `segment`"),
+        "{err}"
+    );
+    p.replace(
+        J,
+        "path = \"data/events.csv\"",
+        "path = \"data/events.csv\"\non_error = \"skip\"",
+    );
+    let out = p.run("check", &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("skipped 2 bad rows of `data/events.csv`: 2 invalid UTF-8"),
+        "{}",
+        stderr(&out)
+    );
+    // In an aggregated export.
+    let p = base();
+    p.set_line(J, 3, "[data.metrics]\npath = \"data/metrics.csv\"");
+    let mut m = b"date,key,metric,value\n2026-01-05,a,users,10\n".to_vec();
+    m.extend_from_slice(b"2026-01-05,b\xff,users,3\n");
+    p.write("data/metrics.csv", &m);
+    assert!(first_error_line(&p).starts_with("data/metrics.csv:3:12: error: invalid UTF-8 in column `key`"));
+}
+
+#[test]
+fn a_cohort_period_of_four_billion_is_an_error_not_a_64_gb_table() {
+    let p = Project::fixture("aggregates/base");
+    p.append("data/cohorts.csv", "2026-01-01,4000000000,1\n");
+    let out = run_within(Duration::from_secs(60), &["check", p.arg()]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(
+            "data/cohorts.csv:8:12: error: invalid period `4000000000`: expected a whole number from 0 to 1000"
+        ),
+        "{err}"
+    );
+}

@@ -7,6 +7,9 @@ use super::table::read_rows;
 use crate::calendar::{format_date, parse_date};
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
 
+/// The largest period a cohort table may have (as `[retention] periods`).
+pub const MAX_PERIOD: u32 = 1000;
+
 /// The columns of a cohort table, in order.
 pub const COLUMNS: &[&str] = &["cohort", "period", "users"];
 
@@ -44,8 +47,15 @@ pub fn read(input: &CohortsInput, diags: &mut Diagnostics) -> Option<CohortData>
     let mut errors = 0;
     let ok = read_rows(file, COLUMNS, diags, |row, diags| {
         let date = parse_date(row.get(COHORT).as_bytes());
-        let period = row.get(PERIOD).parse::<u32>().ok();
-        let users = row.get(USERS).parse::<u64>().ok();
+        let whole = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        // Each period is a column of the retention table: it is bounded like `periods`.
+        let period = whole(row.get(PERIOD))
+            .then(|| row.get(PERIOD).parse::<u32>().ok())
+            .flatten()
+            .filter(|&p| p <= MAX_PERIOD);
+        let users = whole(row.get(USERS))
+            .then(|| row.get(USERS).parse::<u64>().ok())
+            .flatten();
         let mut bad = |d: Diagnostic| {
             diags.push(d);
             errors += 1;
@@ -59,7 +69,10 @@ pub fn read(input: &CohortsInput, diags: &mut Diagnostics) -> Option<CohortData>
         if period.is_none() {
             bad(row.error(
                 PERIOD,
-                format!("invalid period `{}`: expected a whole number ≥ 0", row.get(PERIOD)),
+                format!(
+                    "invalid period `{}`: expected a whole number from 0 to {MAX_PERIOD}",
+                    row.get(PERIOD)
+                ),
             ));
         }
         if users.is_none() {

@@ -1,8 +1,11 @@
 //! Opening a data file and checking its header row against the columns the spec names.
 
+use std::cell::RefCell;
 use std::io::{self, BufRead, BufReader, Read};
+use std::rc::Rc;
 
 use super::cache::{FileInput, Place};
+use super::lines::{Lines, Tracked};
 use crate::diagnostics::{did_you_mean, Diagnostic, Diagnostics};
 use crate::files::Refusal;
 
@@ -77,15 +80,27 @@ pub fn io_error(file: &FileInput, e: &dyn std::fmt::Display) -> Diagnostic {
     file.error(format!("cannot read data file `{}`: {e}", file.shown))
 }
 
-/// A CSV reader over a (decompressed) data file.
-pub type CsvReader = csv::Reader<Box<dyn Read + Send>>;
+/// A CSV data file being read: the csv crate's reader over the (decompressed) file, and
+/// where its lines start (the csv crate's own line numbers are wrong for lone `\r` ends).
+pub struct CsvFile {
+    pub rdr: csv::Reader<Tracked<Box<dyn Read + Send>>>,
+    lines: Rc<RefCell<Lines>>,
+}
+
+impl CsvFile {
+    /// The line where `rec`, the record just read, starts.
+    pub fn line_of(&self, rec: &csv::ByteRecord) -> u64 {
+        self.lines.borrow_mut().record_line(self.rdr.position().byte(), rec)
+    }
+}
 
 /// Opens `file` and reads its header row; the reader is left at the first data row.
-pub fn open_with_header(file: &FileInput, diags: &mut Diagnostics) -> Option<(CsvReader, Vec<String>)> {
+pub fn open_with_header(file: &FileInput, diags: &mut Diagnostics) -> Option<(CsvFile, Vec<String>)> {
     let opened = open(file).and_then(|r| {
-        let mut rdr = csv_reader(r);
+        let (tracked, lines) = Tracked::new(r, 1);
+        let mut rdr = csv_reader(tracked);
         let header = read_header_row(&mut rdr).map_err(|e| io_error(file, &e))?;
-        Ok((rdr, header))
+        Ok((CsvFile { rdr, lines }, header))
     });
     match opened {
         Ok(o) => Some(o),

@@ -10,6 +10,7 @@ mod cache;
 pub mod cohorts;
 pub mod events;
 mod header;
+mod lines;
 pub mod metrics;
 mod number;
 mod table;

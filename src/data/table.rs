@@ -48,7 +48,7 @@ pub fn read_rows(
     diags: &mut Diagnostics,
     mut f: impl FnMut(&Row, &mut Diagnostics),
 ) -> bool {
-    let Some((mut rdr, header)) = header::open_with_header(file, diags) else {
+    let Some((mut csv, header)) = header::open_with_header(file, diags) else {
         return false;
     };
     let named: Vec<(&str, &Place)> = columns.iter().map(|c| (*c, &file.place)).collect();
@@ -57,7 +57,7 @@ pub fn read_rows(
     };
     let mut rec = csv::ByteRecord::new();
     loop {
-        match rdr.read_byte_record(&mut rec) {
+        match csv.rdr.read_byte_record(&mut rec) {
             Ok(true) => {}
             Ok(false) => return true,
             Err(e) => {
@@ -69,8 +69,26 @@ pub fn read_rows(
             fields: rec.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect(),
             columns: &idx,
             file: &file.shown,
-            line: rec.position().map_or(0, |p| p.line() as usize),
+            line: csv.line_of(&rec) as usize,
         };
+        // Keys, metrics and dates are compared as text: invalid bytes would merge.
+        if let Some(bad) = rec.iter().position(|f| std::str::from_utf8(f).is_err()) {
+            let column = 1 + row.fields[..bad].iter().map(|f| f.chars().count() + 1).sum::<usize>();
+            diags.push(
+                Diagnostic::error(format!(
+                    "invalid UTF-8 in column `{}`",
+                    header.get(bad).map_or("?", String::as_str)
+                ))
+                .at(Location::at_line(
+                    &file.shown,
+                    row.line,
+                    column,
+                    Some(row.fields.join(",")),
+                ))
+                .help("save the export as UTF-8"),
+            );
+            continue;
+        }
         if row.fields.len() != header.len() {
             diags.push(
                 Diagnostic::error(format!("expected {} fields, found {}", header.len(), row.fields.len()))

@@ -15,10 +15,11 @@ mod rows;
 mod tokenizer;
 
 use std::collections::BTreeMap;
-use std::io::{IsTerminal, Read};
+use std::io::{BufRead, IsTerminal, Read};
 
 use super::cache::{FileInput, Place};
 use super::header;
+use super::lines::line_ends;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
 use crate::spec::{EventsSource, Journey, Located, OnError, TimeFormat};
 use crate::timing::timed;
@@ -166,7 +167,7 @@ pub fn read(input: &EventsInput, diags: &mut Diagnostics) -> Option<EventData> {
     // a second stream that starts right after it, by the fast tokenizer.
     let (head, header) = header::open_with_header(file, diags)?;
     let found = header::find_columns(file, &header, &input.declared_columns(), diags)?;
-    let (header_end, first_line) = (head.position().byte(), head.position().line());
+    let header_end = head.rdr.position().byte();
     drop(head);
     let optional = |declared: &Option<Column>, default: &str| match declared {
         Some(c) => header.iter().position(|h| *h == c.name),
@@ -191,12 +192,17 @@ pub fn read(input: &EventsInput, diags: &mut Diagnostics) -> Option<EventData> {
             Some(pb) => Box::new(pb.wrap_read(f)),
             None => Box::new(f),
         };
-        let mut r = header::decompress(raw)?;
-        std::io::copy(&mut (&mut r).take(header_end), &mut std::io::sink())?;
-        Ok(r)
+        let mut r = std::io::BufReader::new(header::decompress(raw)?);
+        let mut head = Vec::new();
+        (&mut r).take(header_end).read_to_end(&mut head)?;
+        // The csv crate ends a record at the `\r` of `\r\n`: its `\n` is not a row's.
+        if head.last() == Some(&b'\r') && r.fill_buf()?.first() == Some(&b'\n') {
+            r.consume(1);
+        }
+        Ok((r, 1 + line_ends(&head)))
     });
-    let body = match body {
-        Ok(r) => r,
+    let (body, first_line) = match body {
+        Ok((r, first_line)) => (Box::new(r) as Box<dyn Read + Send>, first_line),
         Err(e) => {
             diags.push(header::io_error(file, &e));
             return None;

@@ -28,6 +28,9 @@ enum Bad {
     Time,
     Revenue,
     EmptyEvent,
+    /// Event names and segment values are shown and compared as text: two invalid byte
+    /// strings would print (and count, as unmapped names) as one.
+    Utf8,
 }
 
 impl Bad {
@@ -38,6 +41,7 @@ impl Bad {
             Bad::Time => "unparsable time",
             Bad::Revenue => "invalid revenue",
             Bad::EmptyEvent => "empty event name",
+            Bad::Utf8 => "invalid UTF-8",
         }
     }
 }
@@ -144,10 +148,8 @@ impl<'a> Decoder<'a> {
             .collect()
     }
 
-    fn segment_code(&mut self, seg: &[u8]) -> u16 {
-        if let Some(&c) = self.segment_codes.get(seg) {
-            return c;
-        }
+    /// The code of a segment value not seen before ([`NONE`] past [`MAX_SEGMENTS`]).
+    fn new_segment_code(&mut self, seg: &[u8]) -> u16 {
         if self.segment_names.len() >= MAX_SEGMENTS {
             self.segments_overflow = true;
             return NONE;
@@ -193,6 +195,10 @@ impl<'a> Decoder<'a> {
                     .then(|| "use a dot as the decimal separator".to_string()),
             ),
             Bad::EmptyEvent => (format!("empty event name in column `{col_name}`"), None),
+            Bad::Utf8 => (
+                format!("invalid UTF-8 in column `{col_name}`: `{value}`"),
+                Some("save the export as UTF-8".to_string()),
+            ),
         };
         self.errors.push(
             Diagnostic::error(message)
@@ -240,8 +246,23 @@ impl RowSink for Decoder<'_> {
             self.bad_row(rec, Bad::EmptyEvent, Some(cols.event));
             return true;
         }
-        self.rows += 1;
-        self.latest = Some(self.latest.map_or(t, |l| l.max(t)));
+        // Names and values are checked for UTF-8 when first seen (known ones are), with
+        // one look-up per row: the segment's code, then the event's touchpoint or count.
+        let seg = cols
+            .segment
+            .map(|sc| rec.field(sc).trim_ascii())
+            .filter(|s| !s.is_empty());
+        let known_segment = match seg {
+            Some(s) => match self.segment_codes.get(s) {
+                Some(&c) => Some(c),
+                None if std::str::from_utf8(s).is_err() => {
+                    self.bad_row(rec, Bad::Utf8, cols.segment);
+                    return true;
+                }
+                None => None,
+            },
+            None => Some(NONE),
+        };
         let tp = match self.ctx.event_map.get(name) {
             Some(&tp) => {
                 self.touchpoint_rows[tp as usize] += 1;
@@ -250,6 +271,10 @@ impl RowSink for Decoder<'_> {
             None => {
                 match self.unmapped.get_mut(name) {
                     Some(n) => *n += 1,
+                    None if std::str::from_utf8(name).is_err() => {
+                        self.bad_row(rec, Bad::Utf8, Some(cols.event));
+                        return true;
+                    }
                     None => {
                         self.unmapped.insert(name.into(), 1);
                     }
@@ -257,9 +282,12 @@ impl RowSink for Decoder<'_> {
                 NONE
             }
         };
-        let segment = match cols.segment.map(|sc| rec.field(sc).trim_ascii()) {
-            Some(seg) if !seg.is_empty() => self.segment_code(seg),
-            _ => NONE,
+        self.rows += 1;
+        self.latest = Some(self.latest.map_or(t, |l| l.max(t)));
+        let segment = match (known_segment, seg) {
+            (Some(c), _) => c,
+            (None, Some(s)) => self.new_segment_code(s),
+            (None, None) => NONE,
         };
         if self.batch.push(user, t, tp, segment, amount, rec.line()) {
             let next = self.empty.try_recv().unwrap_or_default();
@@ -316,8 +344,12 @@ mod tests {
         let (_empty_tx, empty) = std::sync::mpsc::channel();
         let mut d = Decoder::new(&ctx, full, empty);
         let value = |i: usize| format!("value-{i:06}-of-the-segment-column");
+        let mut code_of = |d: &mut Decoder, v: &str| match d.segment_codes.get(v.as_bytes()) {
+            Some(&c) => c,
+            None => d.new_segment_code(v.as_bytes()),
+        };
         for i in 0..MAX_SEGMENTS + 1 {
-            let code = d.segment_code(value(i).as_bytes());
+            let code = code_of(&mut d, &value(i));
             if i < MAX_SEGMENTS - 1 {
                 assert_eq!(code as usize, i + 1);
             } else {
@@ -325,7 +357,7 @@ mod tests {
             }
         }
         assert!(d.segments_overflow);
-        assert_eq!(d.segment_code(value(7).as_bytes()), 8, "known values keep their code");
+        assert_eq!(code_of(&mut d, &value(7)), 8, "known values keep their code");
         assert_eq!(d.segment_names.len(), MAX_SEGMENTS);
     }
 }

@@ -1,13 +1,16 @@
 //! Splitting an event export into rows and fields, as fast as the file can be read.
 //!
 //! Most exports quote nothing, so rows are split on the newlines and commas that
-//! [`Delimiters`] finds 64 bytes at a time, until the first `"` appears (or the first block
-//! has lone `\r` line ends, or a line is longer than a block); from the start of that line
-//! the csv crate — which handles quotes, escaped quotes and newlines inside fields — reads
-//! the rest, so quoting rules and line numbers are the csv crate's. Empty lines are
-//! skipped, as the csv crate does.
+//! [`Delimiters`] finds 64 bytes at a time, until the first `"` appears (or a lone `\r`, or
+//! a line longer than a block); from the start of that line the csv crate — which handles
+//! quotes, escaped quotes and newlines inside fields — reads the rest, so quoting rules are
+//! the csv crate's; line numbers are counted by [`crate::data::lines`] on both paths. Empty
+//! lines are skipped, as the csv crate does.
 
+use std::cell::RefCell;
 use std::io::Read;
+
+use crate::data::lines::{Lines, Tracked};
 
 /// Bytes read at a time; a line longer than this goes to the csv crate.
 const BLOCK: usize = 1 << 20;
@@ -25,10 +28,12 @@ pub trait RowSink {
     fn row<F: Fields>(&mut self, row: &F) -> bool;
 }
 
-/// A row from the csv crate; `base` is the file line before the reader's first line.
+/// A row from the csv crate, the reader's position after it, and where the lines of its
+/// stream start.
 struct CsvRow<'a> {
     rec: &'a csv::ByteRecord,
-    base: u64,
+    end: u64,
+    lines: &'a RefCell<Lines>,
 }
 
 impl Fields for CsvRow<'_> {
@@ -39,7 +44,7 @@ impl Fields for CsvRow<'_> {
         &self.rec[i]
     }
     fn line(&self) -> u64 {
-        self.base + self.rec.position().map_or(0, |p| p.line())
+        self.lines.borrow_mut().record_line(self.end, self.rec)
     }
 }
 
@@ -70,7 +75,6 @@ pub fn for_each_row(mut input: Box<dyn Read + Send>, first_line: u64, sink: &mut
     let mut line = first_line;
     let mut ends: Vec<usize> = Vec::new();
     let mut slow = false;
-    let mut first_read = true;
     'read: loop {
         // Keep the partial line, make room, read more.
         buf.copy_within(start..end, 0);
@@ -90,20 +94,32 @@ pub fn for_each_row(mut input: Box<dyn Read + Send>, first_line: u64, sink: &mut
             buf[end] = b'\n'; // the last line has no newline
             end += 1;
         } else {
-            let lone_cr = first_read && has_lone_cr(&buf[end..end + n]);
-            first_read = false;
             end += n;
-            if lone_cr {
-                slow = true;
-                break;
-            }
         }
         // One pass over the block finds field ends, line ends and any quote, 64 bytes at a time.
         ends.clear();
         let mut line_start = 0;
         for base in (0..end).step_by(64) {
-            let m = Delimiters::find(&buf[base..end.min(base + 64)]);
-            let mut bits = m.any;
+            let len = (end - base).min(64);
+            let m = Delimiters::find(&buf[base..base + len]);
+            // A `\r` not followed by `\n` ends a line too (old Mac files, or a stray one in
+            // a field): the csv crate reads from the start of its line. The byte after the
+            // chunk decides for its last `\r`; one ending what was read so far belongs to a
+            // line that is read again with what follows.
+            let next_is_lf = if base + len < end {
+                buf[base + len] == b'\n'
+            } else {
+                !eof
+            };
+            let last = 1u64 << (len - 1);
+            let lone_cr = m.cr & !(m.newline >> 1) & !(if next_is_lf { last } else { 0 });
+            // Rows before a lone `\r` in this chunk are still read here.
+            let before_lone = if lone_cr == 0 {
+                u64::MAX
+            } else {
+                (1u64 << lone_cr.trailing_zeros()) - 1
+            };
+            let mut bits = m.any & before_lone;
             while bits != 0 {
                 let bit = bits.trailing_zeros();
                 bits &= bits - 1;
@@ -133,6 +149,11 @@ pub fn for_each_row(mut input: Box<dyn Read + Send>, first_line: u64, sink: &mut
                     break 'read;
                 }
             }
+            if lone_cr != 0 {
+                start = line_start;
+                slow = true;
+                break 'read;
+            }
         }
         start = line_start;
         if eof {
@@ -141,12 +162,15 @@ pub fn for_each_row(mut input: Box<dyn Read + Send>, first_line: u64, sink: &mut
     }
     if slow {
         let rest = std::io::Cursor::new(buf[start..end].to_vec()).chain(input);
-        let mut rdr = super::super::header::csv_reader(rest);
+        let (tracked, lines) = Tracked::new(rest, line);
+        let mut rdr = super::super::header::csv_reader(tracked);
         let mut rec = csv::ByteRecord::new();
         while rdr.read_byte_record(&mut rec).map_err(std::io::Error::other)? {
+            let end = rdr.position().byte();
             if !sink.row(&CsvRow {
                 rec: &rec,
-                base: line - 1,
+                end,
+                lines: &lines,
             }) {
                 return Ok(());
             }
@@ -155,15 +179,17 @@ pub fn for_each_row(mut input: Box<dyn Read + Send>, first_line: u64, sink: &mut
     Ok(())
 }
 
-/// Where the commas, line ends and quotes are in up to 64 bytes: bit `i` of a mask stands
-/// for byte `i`. Comparing 16 bytes at a time and then walking the set bits costs far less
-/// per field than one search call per delimiter (rows have a delimiter every ~10 bytes).
+/// Where the commas, line ends, quotes and carriage returns are in up to 64 bytes: bit `i`
+/// of a mask stands for byte `i`. Comparing 16 bytes at a time and then walking the set
+/// bits costs far less per field than one search call per delimiter (rows have a delimiter
+/// every ~10 bytes).
 #[derive(Debug, Default, PartialEq)]
 struct Delimiters {
     /// Commas, line ends and quotes.
     any: u64,
     newline: u64,
     quote: u64,
+    cr: u64,
 }
 
 impl Delimiters {
@@ -185,16 +211,18 @@ impl Delimiters {
         for (k, part) in chunk.chunks_exact(16).enumerate() {
             // SAFETY: SSE2 is always present on x86-64; `part` is 16 readable bytes and
             // `loadu` needs no alignment.
-            let (any, newline, quote) = unsafe {
+            let (any, newline, quote, cr) = unsafe {
                 let v = _mm_loadu_si128(part.as_ptr().cast());
                 let newline = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\n' as i8));
                 let quote = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
                 let comma = _mm_cmpeq_epi8(v, _mm_set1_epi8(b',' as i8));
+                let cr = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\r' as i8));
                 let any = _mm_or_si128(_mm_or_si128(newline, quote), comma);
                 (
                     _mm_movemask_epi8(any),
                     _mm_movemask_epi8(newline),
                     _mm_movemask_epi8(quote),
+                    _mm_movemask_epi8(cr),
                 )
             };
             // movemask sets the low 16 bits only.
@@ -202,6 +230,7 @@ impl Delimiters {
             d.any |= u64::from(any as u16) << shift;
             d.newline |= u64::from(newline as u16) << shift;
             d.quote |= u64::from(quote as u16) << shift;
+            d.cr |= u64::from(cr as u16) << shift;
         }
         d
     }
@@ -215,17 +244,16 @@ impl Delimiters {
                 b'\n' => d.newline |= bit,
                 b'"' => d.quote |= bit,
                 b',' => {}
+                b'\r' => {
+                    d.cr |= bit;
+                    continue;
+                }
                 _ => continue,
             }
             d.any |= bit;
         }
         d
     }
-}
-
-/// Old Mac files end lines with a lone `\r`; the csv crate reads them, the fast path not.
-fn has_lone_cr(chunk: &[u8]) -> bool {
-    memchr::memchr_iter(b'\r', chunk).any(|i| chunk.get(i + 1).is_some_and(|&b| b != b'\n'))
 }
 
 #[cfg(test)]
@@ -248,6 +276,7 @@ mod tests {
         assert_eq!(d.any, 0b101_1011_0100);
         assert_eq!(d.newline, 0b100_0001_0000);
         assert_eq!(d.quote, 0b000_1010_0000);
+        assert_eq!(d.cr, 0b010_0000_0000);
         let mut long = [b'x'; 64];
         long[0] = b',';
         long[63] = b'\n';
@@ -288,9 +317,16 @@ mod tests {
             rows("a,b\n\"c,\nd\",e\nf,g\n"),
             want(&[(2, &["a", "b"]), (3, &["c,\nd", "e"]), (5, &["f", "g"])])
         );
-        // Lone-CR files go to the csv crate, which counts lines by `\n` only: the fields are
-        // right, the lines are not (a known limit, stated in docs/spec.md).
-        let lone_cr: Vec<Vec<String>> = rows("a,b\rc,d\r").into_iter().map(|(_, f)| f).collect();
-        assert_eq!(lone_cr, vec![vec!["a", "b"], vec!["c", "d"]]);
+        assert_eq!(rows("a,b\rc,d\r"), want(&[(2, &["a", "b"]), (3, &["c", "d"])]));
+        // A lone CR after rows read by the fast path, in a later line.
+        assert_eq!(
+            rows("a,b\nc,d\ne,f\rg,h\n"),
+            want(&[(2, &["a", "b"]), (3, &["c", "d"]), (4, &["e", "f"]), (5, &["g", "h"])])
+        );
+        // CRLF rows, then a quoted CRLF: the lines after it stay right.
+        assert_eq!(
+            rows("a,b\r\n\"c\r\nd\",e\r\nf,g\r\n"),
+            want(&[(2, &["a", "b"]), (3, &["c\r\nd", "e"]), (5, &["f", "g"])])
+        );
     }
 }
