@@ -344,7 +344,7 @@ mod tests {
         let (_empty_tx, empty) = std::sync::mpsc::channel();
         let mut d = Decoder::new(&ctx, full, empty);
         let value = |i: usize| format!("value-{i:06}-of-the-segment-column");
-        let mut code_of = |d: &mut Decoder, v: &str| match d.segment_codes.get(v.as_bytes()) {
+        let code_of = |d: &mut Decoder, v: &str| match d.segment_codes.get(v.as_bytes()) {
             Some(&c) => c,
             None => d.new_segment_code(v.as_bytes()),
         };
