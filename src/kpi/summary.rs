@@ -57,6 +57,26 @@ impl JourneyKpis {
     pub fn targets_met(&self) -> usize {
         self.targets.iter().filter(|t| t.met).count()
     }
+
+    /// The `n` unmapped event names with the most rows (then by name), and how many names
+    /// and rows the others have: a page lists a few, whatever the export holds.
+    pub fn unmapped_top(&self, n: usize) -> (Vec<(&str, u64)>, Rest) {
+        let mut all: Vec<(&str, u64)> = self.unmapped_events.iter().map(|(k, &v)| (k.as_str(), v)).collect();
+        all.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let rest = all.split_off(n.min(all.len()));
+        let rest = Rest {
+            names: rest.len() as u64,
+            rows: rest.iter().map(|&(_, c)| c).sum(),
+        };
+        (all, rest)
+    }
+}
+
+/// What a shortened list leaves out.
+#[derive(Debug, Default, PartialEq, serde::Serialize)]
+pub struct Rest {
+    pub names: u64,
+    pub rows: u64,
 }
 
 impl SegmentKpis {
@@ -162,6 +182,14 @@ mod tests {
         assert_eq!(k.start_users(), Some(200));
         assert_eq!(k.step_shares(), vec![Some(1.0), Some(0.25), None]);
         assert_eq!(k.targets_met(), 2);
+        let mut k = k;
+        k.unmapped_events = [("b", 5), ("a", 5), ("c", 1), ("d", 2)]
+            .map(|(n, c)| (n.to_string(), c))
+            .into();
+        let (top, rest) = k.unmapped_top(2);
+        assert_eq!(top, vec![("a", 5), ("b", 5)]);
+        assert_eq!(rest, Rest { names: 2, rows: 3 });
+        assert_eq!(k.unmapped_top(10).1, Rest::default());
         assert_eq!((k.segments[0].users(), k.segments[0].converted(1)), (Some(4), Some(1)));
         assert_eq!(k.segments[0].converted(5), None);
     }

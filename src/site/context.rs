@@ -6,6 +6,7 @@
 use serde::Serialize;
 
 use super::i18n::Strings;
+use crate::kpi::summary::Rest;
 use crate::kpi::{Cohort, RevenueKpis, SeriesPoint, Step};
 use crate::spec::Channel;
 
@@ -280,7 +281,10 @@ pub struct JourneyPage<'a> {
     pub segments: Vec<SegmentRow<'a>>,
     pub segments_svg: Option<String>,
     pub exits: Vec<ExitCard<'a>>,
+    /// The unmapped event names with the most rows.
     pub unmapped: Vec<UnmappedRow<'a>>,
+    /// The names left out of `unmapped`, and their rows.
+    pub unmapped_rest: Rest,
     pub targets: Vec<TargetRow<'a>>,
     /// Number of stage columns of the map.
     pub columns: usize,

@@ -101,6 +101,7 @@ pub struct Strings {
     pub of: &'static str,
     pub share_of_start: &'static str,
     pub targets_met: &'static str,
+    pub other_names: &'static str,
 }
 
 /// English.
@@ -193,6 +194,7 @@ pub const EN: Strings = Strings {
     of: "of",
     share_of_start: "of the users who started",
     targets_met: "targets met",
+    other_names: "other names (their rows in kpis.json)",
 };
 
 /// French: typographic apostrophes, no-break spaces where French puts them.
@@ -286,6 +288,7 @@ pub const FR: Strings = Strings {
     of: "sur",
     share_of_start: "des utilisateurs entrés",
     targets_met: "objectifs atteints",
+    other_names: "autres noms (leurs lignes dans kpis.json)",
 };
 
 impl Strings {

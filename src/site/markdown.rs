@@ -31,7 +31,60 @@ pub fn render(markdown: &str) -> String {
     // Footnote references link to `#name`; ammonia prefixes ids with `md-`, so do the same
     // to the fragments before cleaning.
     let raw = raw.replace("href=\"#", "href=\"#md-");
-    sanitizer().clean(&raw).to_string()
+    sanitizer().clean(&cap_nesting(&raw, MAX_DEPTH)).to_string()
+}
+
+/// Elements nested deeper than this are shown as text.
+const MAX_DEPTH: usize = 64;
+
+/// Elements that have no end tag, or whose end tag may be left out (the parser closes them
+/// when the next one opens): they never make the tree deeper, so they are not counted.
+const FLAT: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr", "p", "li",
+    "dt", "dd", "tr", "td", "th", "option", "optgroup", "thead", "tbody", "tfoot", "colgroup", "rb", "rt", "rp",
+];
+
+/// The HTML parser under ammonia checks the stack of open elements at every tag, so its
+/// time grows with the square of the nesting: 50,000 nested `<div>` took 10 s. Tags that
+/// would open an element deeper than `max` (and their end tags) are escaped to text before
+/// sanitising; ordinary documents nest a dozen levels at most.
+fn cap_nesting(html: &str, max: usize) -> String {
+    let mut out = String::with_capacity(html.len());
+    // For each open element: its name, and whether its tags were escaped.
+    let mut open: Vec<(&str, bool)> = Vec::new();
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        out.push_str(&rest[..lt]);
+        rest = &rest[lt..];
+        let Some(gt) = rest.find('>') else { break };
+        let tag = &rest[..=gt];
+        let closing = tag.starts_with("</");
+        let after = &tag[if closing { 2 } else { 1 }..];
+        let name = &after[..after.find(|c: char| !c.is_ascii_alphanumeric()).unwrap_or(after.len())];
+        let escape = if name.is_empty() {
+            false // a comment, a declaration, or a lone `<`: the sanitiser's business
+        } else if closing {
+            match open.iter().rposition(|(n, _)| n.eq_ignore_ascii_case(name)) {
+                Some(i) => open.drain(i..).next().is_some_and(|(_, escaped)| escaped),
+                None => false,
+            }
+        } else if FLAT.iter().any(|f| f.eq_ignore_ascii_case(name)) || tag.ends_with("/>") {
+            false
+        } else {
+            let escaped = open.len() >= max;
+            open.push((name, escaped));
+            escaped
+        };
+        if escape {
+            out.push_str("&lt;");
+            out.push_str(&tag[1..]);
+        } else {
+            out.push_str(tag);
+        }
+        rest = &rest[gt + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Wraps each task-list item in a `<label>` so that its checkbox has an accessible name
@@ -85,6 +138,23 @@ mod tests {
         );
         assert!(html.contains("href=\"#md-n\""), "{html}");
         assert!(html.contains("id=\"md-n\""), "{html}");
+    }
+
+    #[test]
+    fn nesting_beyond_the_cap_is_text() {
+        let html = format!("{}x{}", "<div>".repeat(70), "</div>".repeat(70));
+        let capped = super::cap_nesting(&html, 64);
+        assert_eq!(capped.matches("<div>").count(), 64);
+        assert_eq!(capped.matches("</div>").count(), 64);
+        assert_eq!(capped.matches("&lt;div>").count(), 6);
+        assert_eq!(capped.matches("&lt;/div>").count(), 6);
+        let ordinary = "<ul><li><p>a<br>b</p></li></ul><!-- c --><img src=x/><p>unclosed<p>paragraphs";
+        assert_eq!(super::cap_nesting(ordinary, 1), ordinary);
+        let lists = "<ul><li><ul><li><ul><li>x</li></ul></li></ul></li></ul>";
+        assert_eq!(
+            super::cap_nesting(lists, 2),
+            "<ul><li><ul><li>&lt;ul><li>x</li>&lt;/ul></li></ul></li></ul>"
+        );
     }
 
     #[test]

@@ -7,6 +7,9 @@ use super::{
 use crate::kpi::JourneyKpis;
 use crate::spec::{Journey, Page, Unit};
 
+/// Unmapped event names listed on a journey page.
+const UNMAPPED_SHOWN: usize = 50;
+
 impl<'a> Site<'a> {
     pub(super) fn home(&mut self) {
         let p = self.project;
@@ -138,12 +141,13 @@ impl<'a> Site<'a> {
                 })
             })
             .collect();
-        let mut unmapped: Vec<UnmappedRow> = k
-            .unmapped_events
-            .iter()
-            .map(|(name, &count)| UnmappedRow { name, count })
+        // An export can hold millions of names no touchpoint maps: the page lists the most
+        // frequent (kpis.json has them all).
+        let (top, unmapped_rest) = k.unmapped_top(UNMAPPED_SHOWN);
+        let unmapped = top
+            .into_iter()
+            .map(|(name, count)| UnmappedRow { name, count })
             .collect();
-        unmapped.sort_by(|a, b| b.count.cmp(&a.count).then(a.name.cmp(b.name)));
         let path = journey_url(j);
         let ctx = JourneyPage {
             common: self.common(2, &path, &j.title, vec![Crumb::here(&j.title)]),
@@ -166,6 +170,7 @@ impl<'a> Site<'a> {
             segments_svg,
             exits,
             unmapped,
+            unmapped_rest,
             targets: self.targets(j, k),
             columns: j.stages.len(),
         };
