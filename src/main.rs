@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use journeymap::diagnostics::{self, Diagnostic};
+use journeymap::diagnostics::{self, plural, Diagnostic};
 
 #[derive(Parser)]
 #[command(
@@ -41,6 +41,7 @@ enum Command {
     },
     /// Build the static site
     Build {
+        /// Project directory (holds journeymap.toml)
         #[arg(default_value = ".")]
         dir: PathBuf,
         /// Output directory (default: public/ in the project)
@@ -52,6 +53,7 @@ enum Command {
     },
     /// Preview the site with live reload
     Serve {
+        /// Project directory (holds journeymap.toml)
         #[arg(default_value = ".")]
         dir: PathBuf,
         /// Port to listen on
@@ -66,11 +68,13 @@ enum Command {
     },
     /// Print the computed KPIs
     Kpis {
+        /// Project directory (holds journeymap.toml)
         #[arg(default_value = ".")]
         dir: PathBuf,
-        /// Only this journey
+        /// Only this journey (and only its warnings)
         #[arg(long)]
         journey: Option<String>,
+        /// json: the kpis.json document; table: a summary to read; csv: the funnel steps
         #[arg(long, value_enum, default_value_t = KpiFormat::Json)]
         format: KpiFormat,
     },
@@ -79,8 +83,11 @@ enum Command {
 /// How `check` prints its diagnostics.
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum Format {
+    /// Messages with the source line and a caret, on stderr
     Human,
+    /// One JSON document on stdout: ok, errors, warnings, targets
     Json,
+    /// GitHub Actions annotations on stdout
     Github,
 }
 
@@ -158,10 +165,16 @@ fn check(dir: PathBuf, strict: bool, format: Format) -> ExitCode {
             print_diagnostics(&diags.items, format);
             if format == Format::Human {
                 match &analysis {
-                    Some(a) if !failed => {
-                        eprintln!("check ok: {} journeys, {warnings} warnings", a.project.journeys.len())
-                    }
-                    _ => eprintln!("check failed: {errors} errors, {warnings} warnings"),
+                    Some(a) if !failed => eprintln!(
+                        "check ok: {}, {}",
+                        plural(a.project.journeys.len() as u64, "journey"),
+                        plural(warnings as u64, "warning")
+                    ),
+                    _ => eprintln!(
+                        "check failed: {}, {}",
+                        plural(errors as u64, "error"),
+                        plural(warnings as u64, "warning")
+                    ),
                 }
             }
         }
@@ -173,21 +186,46 @@ fn check(dir: PathBuf, strict: bool, format: Format) -> ExitCode {
     }
 }
 
+/// The files of a journey: its spec and its data exports, as messages name them.
+fn journey_files(j: &journeymap::spec::Journey) -> Vec<&str> {
+    let mut files = vec![j.file.as_str()];
+    files.extend(j.events.iter().map(|e| e.file.display.as_str()));
+    files.extend(j.metrics.iter().chain(&j.cohorts).map(|f| f.display.as_str()));
+    files
+}
+
+/// Whether a diagnostic is about journey `id` or the whole project, not another journey.
+fn concerns(d: &Diagnostic, project: &journeymap::spec::Project, id: &str) -> bool {
+    let Some(file) = d.location.as_ref().map(|l| l.file.as_str()) else {
+        return true;
+    };
+    let (mine, others): (Vec<_>, Vec<_>) = project.journeys.iter().partition(|j| j.id == id);
+    mine.iter().any(|j| journey_files(j).contains(&file)) || !others.iter().any(|j| journey_files(j).contains(&file))
+}
+
 fn kpis(dir: PathBuf, only: Option<String>, format: KpiFormat) -> ExitCode {
     let (analysis, diags) = journeymap::analyse(&dir);
-    print_diagnostics(&diags.items, Format::Human);
     let Some(mut analysis) = analysis else {
+        print_diagnostics(&diags.items, Format::Human);
         return ExitCode::from(1);
     };
-    if let Some(id) = only {
+    if let Some(id) = &only {
         let ids: Vec<&str> = analysis.project.journeys.iter().map(|j| j.id.as_str()).collect();
         if !ids.contains(&id.as_str()) {
-            let hint = diagnostics::did_you_mean(&id, ids.iter().copied())
+            let hint = diagnostics::did_you_mean(id, ids.iter().copied())
                 .unwrap_or_else(|| format!("journeys: {}", ids.join(", ")));
             eprintln!("error: no journey `{id}` in this project ({hint})");
             return ExitCode::from(2);
         }
-        analysis.kpis.journeys.retain(|j| j.id == id);
+        let mine: Vec<Diagnostic> = diags
+            .items
+            .into_iter()
+            .filter(|d| concerns(d, &analysis.project, id))
+            .collect();
+        print_diagnostics(&mine, Format::Human);
+        analysis.kpis.journeys.retain(|j| &j.id == id);
+    } else {
+        print_diagnostics(&diags.items, Format::Human);
     }
     let out = match format {
         KpiFormat::Json => serde_json::to_string_pretty(&analysis.kpis).expect("kpis serialize") + "\n",
@@ -211,8 +249,8 @@ fn build(dir: PathBuf, output: Option<PathBuf>, base_url: Option<String>) -> Exi
     print_diagnostics(&diags.items, Format::Human);
     let Some(analysis) = analysis else {
         eprintln!(
-            "build failed: {} errors; the previous output is untouched",
-            diags.errors().count()
+            "build failed: {}; the previous output is untouched",
+            plural(diags.errors().count() as u64, "error")
         );
         return ExitCode::from(1);
     };
@@ -220,7 +258,8 @@ fn build(dir: PathBuf, output: Option<PathBuf>, base_url: Option<String>) -> Exi
     match journeymap::site::build(&analysis.project, &analysis.kpis, &out, base_url.as_deref()) {
         Ok(n) => {
             eprintln!(
-                "built {n} files into {} in {} ms",
+                "built {} into {} in {} ms",
+                plural(n as u64, "file"),
                 out.display(),
                 start.elapsed().as_millis()
             );

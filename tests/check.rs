@@ -468,7 +468,7 @@ fn human_format_shows_location_snippet_caret_and_help() {
         ),
         "{err}"
     );
-    assert!(err.contains("check failed: 1 errors, 0 warnings"), "{err}");
+    assert!(err.contains("check failed: 1 error, 0 warnings"), "{err}");
     assert!(!err.contains('\x1b'), "no colour when stderr is not a terminal");
 }
 

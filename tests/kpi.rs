@@ -516,6 +516,9 @@ fn kpis_csv_and_table_formats() {
         "csv",
     ]);
     assert_eq!(out.status.code(), Some(0));
+    // Only this journey's warnings (and the project's): none about the B2B journey.
+    let err = stderr(&out);
+    assert!(err.contains("journeys/online-purchase.toml") && !err.contains("b2b"), "{err}");
     let text = stdout(&out);
     let mut rdr = csv::Reader::from_reader(text.as_bytes());
     let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
@@ -565,4 +568,15 @@ fn progress_bar_only_on_a_terminal() {
     let piped = run(&["kpis", dir.path().to_str().unwrap(), "--format", "csv"]);
     assert_eq!(piped.status.code(), Some(0));
     assert!(!stderr(&piped).contains("reading"), "{}", stderr(&piped));
+}
+
+#[test]
+fn quoting_is_suggested_only_for_rows_with_more_fields_than_the_header() {
+    let csv = "user_id,timestamp,event\nu1,2026-01-05T10:00:00Z,ea,extra\nu2,2026-01-05T10:00:00Z\n";
+    let p = project(&journey(""), csv);
+    let (_, doc) = p.check_json(&[]);
+    let errors = doc["errors"].as_array().unwrap();
+    let help = |line: u64| errors.iter().find(|e| e["line"] == line).map(|e| e["help"].clone());
+    assert_eq!(help(2).unwrap(), "quote fields that contain commas", "{doc}");
+    assert_ne!(help(3).unwrap(), "quote fields that contain commas", "{doc}");
 }

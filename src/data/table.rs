@@ -93,7 +93,9 @@ pub fn read_rows(
             diags.push(
                 Diagnostic::error(format!("expected {} fields, found {}", header.len(), row.fields.len()))
                     .at(Location::at_line(&file.shown, row.line, 1, Some(row.fields.join(","))))
-                    .help("quote fields that contain commas"),
+                    .help_opt(
+                        (row.fields.len() > header.len()).then(|| "quote fields that contain commas".to_string()),
+                    ),
             );
             continue;
         }

@@ -178,7 +178,8 @@ impl<'a> Decoder<'a> {
         let (message, help) = match why {
             Bad::FieldCount => (
                 format!("expected {} fields, found {}", self.ctx.cols.count, rec.count()),
-                Some("quote fields that contain commas".to_string()),
+                // Only more fields than the header can be a comma inside a field.
+                (rec.count() > self.ctx.cols.count).then(|| "quote fields that contain commas".to_string()),
             ),
             Bad::EmptyUser => (format!("empty user id in column `{col_name}`"), None),
             Bad::Time => (
