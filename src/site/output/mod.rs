@@ -1,0 +1,172 @@
+//! Writing the site without ever losing anything.
+//!
+//! The whole site is rendered in memory first. A folder journeymap created itself and that
+//! holds only its files is replaced whole: the site is written to a fresh folder beside it
+//! and swapped in only when complete, so a failed build leaves the previous site
+//! byte-identical. Any other folder journeymap may write (an empty one the user made, or
+//! one holding the user's files too) is written in place by [`in_place`], file by file,
+//! never touching a file journeymap did not write. The marker file ([`marker`]) says which
+//! case a folder is and lists journeymap's files; an existing non-empty folder without it
+//! is never deleted, emptied or written into.
+
+mod in_place;
+mod marker;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::diagnostics::{Diagnostic, Location};
+use in_place::Previous;
+pub use marker::MARKER;
+use marker::{Found, Marker};
+
+/// A rendered site: relative paths (with `/`) to contents, in a stable order.
+pub type SiteFiles = BTreeMap<String, Vec<u8>>;
+
+/// How a build writes its output.
+enum Plan {
+    /// Nothing is there: write a new folder beside it and rename it into place.
+    Create,
+    /// A folder journeymap created that holds only its files: replace it whole.
+    Swap,
+    /// Any other folder journeymap may write: write into it file by file.
+    InPlace(Previous),
+}
+
+fn error(out: &Path, message: impl Into<String>) -> Diagnostic {
+    Diagnostic::error(message).at(Location::file(&out.display().to_string()))
+}
+
+fn plan(out: &Path) -> Result<Plan, Diagnostic> {
+    if !out.exists() {
+        return Ok(Plan::Create);
+    }
+    if !out.is_dir() {
+        return Err(error(out, "the output path exists and is not a directory").help("choose another output with `-o`"));
+    }
+    let found = marker::read(out).map_err(|e| error(out, format!("cannot read `{MARKER}` in the output: {e}")))?;
+    Ok(match found {
+        Found::Ours(m, _) if m.created && only_ours(out, &m) => Plan::Swap,
+        Found::Ours(marker, bytes) => Plan::InPlace(Previous {
+            marker,
+            overwrite_any: false,
+            bytes: Some(bytes),
+        }),
+        Found::Unknown(bytes) => Plan::InPlace(Previous {
+            marker: Marker::new(false),
+            overwrite_any: true,
+            bytes: Some(bytes),
+        }),
+        Found::Absent if is_empty(out)? => Plan::InPlace(Previous::foreign()),
+        Found::Absent => {
+            return Err(error(
+                out,
+                format!(
+                    "refusing to write into `{}`: it is not empty and was not created by journeymap (no {MARKER} file)",
+                    out.display()
+                ),
+            )
+            .help("choose another output directory with `-o`, or empty this one yourself"))
+        }
+    })
+}
+
+fn is_empty(dir: &Path) -> Result<bool, Diagnostic> {
+    let mut entries =
+        std::fs::read_dir(dir).map_err(|e| error(dir, format!("cannot read the output directory: {e}")))?;
+    Ok(entries.next().is_none())
+}
+
+/// Whether everything in `out` is journeymap's: the marker, its files and its folders. A
+/// file the user added makes the folder one to write in place, so the file is kept.
+fn only_ours(out: &Path, m: &Marker) -> bool {
+    walkdir::WalkDir::new(out).min_depth(1).into_iter().all(|entry| {
+        let Ok(entry) = entry else { return false };
+        let Ok(rel) = entry.path().strip_prefix(out) else {
+            return false;
+        };
+        let Some(rel) = rel.to_str().map(|r| r.replace(std::path::MAIN_SEPARATOR, "/")) else {
+            return false;
+        };
+        if entry.file_type().is_dir() {
+            m.dirs.contains(&rel)
+        } else {
+            rel == MARKER || m.files.contains(&rel)
+        }
+    })
+}
+
+/// A sibling path that does not exist yet: `.<name>.<what>-<pid>-<n>`.
+fn sibling(out: &Path, what: &str) -> PathBuf {
+    let parent = out.parent().unwrap_or(Path::new("."));
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "public".into());
+    (0..)
+        .map(|i| parent.join(format!(".{name}.{what}-{}-{i}", std::process::id())))
+        .find(|p| !p.exists())
+        .expect("an unused name exists")
+}
+
+/// Writes a complete new output folder at `dir`. The marker goes first, saying the folder
+/// is still being written, so a kill leaves a folder recognisable as journeymap's and as
+/// incomplete; it is rewritten last, atomically, when every file is there.
+fn write_tree(dir: &Path, files: &SiteFiles) -> std::io::Result<()> {
+    std::fs::create_dir(dir)?;
+    let mut m = Marker::whole(files.keys());
+    m.pending = Some(std::process::id());
+    std::fs::write(dir.join(MARKER), m.render())?;
+    for (rel, bytes) in files {
+        let path = dir.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(path, bytes)?;
+    }
+    m.pending = None;
+    marker::replace(&dir.join(MARKER), &m.render())
+}
+
+/// Writes `files` as the new content of `out`, atomically where the platform allows.
+pub fn write(out: &Path, files: &SiteFiles) -> Result<(), Diagnostic> {
+    let plan = plan(out)?;
+    if let Plan::InPlace(previous) = plan {
+        return in_place::write(out, files, previous);
+    }
+    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| error(out, format!("cannot create `{}`: {e}", parent.display())))?;
+    }
+    let tmp = sibling(out, "tmp");
+    if let Err(e) = write_tree(&tmp, files) {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(error(out, format!("cannot write the site: {e}")));
+    }
+    let result = match plan {
+        Plan::Swap => {
+            let old = sibling(out, "old");
+            std::fs::rename(out, &old).and_then(|_| match std::fs::rename(&tmp, out) {
+                Ok(()) => {
+                    // `old` is a previous build in a folder journeymap created, holding
+                    // only its files (checked by `plan`): safe to delete.
+                    let _ = std::fs::remove_dir_all(&old);
+                    Ok(())
+                }
+                Err(e) => {
+                    let _ = std::fs::rename(&old, out);
+                    Err(e)
+                }
+            })
+        }
+        _ => std::fs::rename(&tmp, out),
+    };
+    if let Err(e) = result {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(error(out, format!("cannot move the new site into place: {e}")));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;
