@@ -100,3 +100,42 @@ fn a_file_journeymap_did_not_write_is_never_overwritten() {
         "a refused build changes nothing"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_symlinked_output_stays_a_link_and_its_target_is_written_in_place() {
+    let p = Project::fixture("site/override");
+    // A folder journeymap created, then published through a link.
+    let target = p.path().join("elsewhere");
+    let o = p.run("build", &["-o", target.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    std::os::unix::fs::symlink(&target, p.path().join("public")).unwrap();
+    assert_builds(&p);
+    p.write("elsewhere/CNAME", "journeys.example\n");
+    assert_builds(&p);
+    let link = std::fs::symlink_metadata(p.path().join("public")).unwrap();
+    assert!(link.file_type().is_symlink(), "the link is never replaced");
+    assert!(target.join("index.html").is_file() && target.join("assets/site.js").is_file());
+    assert_eq!(p.read("elsewhere/CNAME"), "journeys.example\n");
+    assert!(leftovers(p.path()).is_empty(), "{:?}", leftovers(p.path()));
+
+    // A link to nothing is an error, not replaced by a folder.
+    let dangling = p.path().join("dangling");
+    std::os::unix::fs::symlink(p.path().join("nowhere"), &dangling).unwrap();
+    let o = p.run("build", &["-o", dangling.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("symbolic link"), "{}", stderr(&o));
+    assert!(std::fs::symlink_metadata(&dangling).unwrap().file_type().is_symlink());
+    assert!(!p.path().join("nowhere").exists());
+
+    // A link to a folder that is not journeymap's is refused like the folder itself.
+    let mine = p.path().join("mine");
+    std::fs::create_dir(&mine).unwrap();
+    std::fs::write(mine.join("notes.md"), "precious").unwrap();
+    let link = p.path().join("link-to-mine");
+    std::os::unix::fs::symlink(&mine, &link).unwrap();
+    let o = p.run("build", &["-o", link.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("refusing to write into"), "{}", stderr(&o));
+    assert_eq!(std::fs::read_dir(&mine).unwrap().count(), 1);
+}

@@ -3,8 +3,8 @@
 //! The whole site is rendered in memory first. A folder journeymap created itself and that
 //! holds only its files is replaced whole: the site is written to a fresh folder beside it
 //! and swapped in only when complete, so a failed build leaves the previous site
-//! byte-identical. Any other folder journeymap may write (an empty one the user made, or
-//! one holding the user's files too) is written in place by [`in_place`], file by file,
+//! byte-identical. Any other folder journeymap may write (an empty one the user made, one
+//! holding the user's files too, the target of a symbolic link) is written in place by [`in_place`], file by file,
 //! never touching a file journeymap did not write. The marker file ([`marker`]) says which
 //! case a folder is and lists journeymap's files; an existing non-empty folder without it
 //! is never deleted, emptied or written into.
@@ -13,6 +13,7 @@ mod in_place;
 mod marker;
 
 use std::collections::BTreeMap;
+use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostics::{Diagnostic, Location};
@@ -38,15 +39,36 @@ fn error(out: &Path, message: impl Into<String>) -> Diagnostic {
 }
 
 fn plan(out: &Path) -> Result<Plan, Diagnostic> {
-    if !out.exists() {
-        return Ok(Plan::Create);
-    }
-    if !out.is_dir() {
-        return Err(error(out, "the output path exists and is not a directory").help("choose another output with `-o`"));
+    let is_link = match std::fs::symlink_metadata(out) {
+        Ok(m) => m.file_type().is_symlink(),
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Plan::Create),
+        Err(e) => return Err(error(out, format!("cannot read the output path: {e}"))),
+    };
+    match std::fs::metadata(out) {
+        Ok(m) if m.is_dir() => {}
+        // Creating the folder would replace the link with it: the user means the target.
+        Err(e) if is_link && e.kind() == ErrorKind::NotFound => {
+            let target = std::fs::read_link(out).unwrap_or_default();
+            return Err(error(
+                out,
+                format!(
+                    "the output is a symbolic link to `{}`, which does not exist",
+                    target.display()
+                ),
+            )
+            .help("create that directory, or choose another output with `-o`"));
+        }
+        _ => {
+            return Err(
+                error(out, "the output path exists and is not a directory").help("choose another output with `-o`")
+            )
+        }
     }
     let found = marker::read(out).map_err(|e| error(out, format!("cannot read `{MARKER}` in the output: {e}")))?;
     Ok(match found {
-        Found::Ours(m, _) if m.created && only_ours(out, &m) => Plan::Swap,
+        // Renaming a link would move the link, not its target: a linked folder is written
+        // in place, whoever created it.
+        Found::Ours(m, _) if !is_link && m.created && only_ours(out, &m) => Plan::Swap,
         Found::Ours(marker, bytes) => Plan::InPlace(Previous {
             marker,
             overwrite_any: false,
