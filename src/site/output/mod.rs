@@ -24,12 +24,15 @@ use marker::{Found, Marker};
 /// A rendered site: relative paths (with `/`) to contents, in a stable order.
 pub type SiteFiles = BTreeMap<String, Vec<u8>>;
 
+type RenameDir = fn(&Path, &Path) -> std::io::Result<()>;
+
 /// How a build writes its output.
 enum Plan {
     /// Nothing is there: write a new folder beside it and rename it into place.
     Create,
-    /// A folder journeymap created that holds only its files: replace it whole.
-    Swap,
+    /// A folder journeymap created that holds only its files: replace it whole, or write
+    /// it in place (as `Previous` says) when it cannot be renamed.
+    Swap(Previous),
     /// Any other folder journeymap may write: write into it file by file.
     InPlace(Previous),
 }
@@ -68,12 +71,19 @@ fn plan(out: &Path) -> Result<Plan, Diagnostic> {
     Ok(match found {
         // Renaming a link would move the link, not its target: a linked folder is written
         // in place, whoever created it.
-        Found::Ours(m, _) if !is_link && m.created && only_ours(out, &m) => Plan::Swap,
-        Found::Ours(marker, bytes) => Plan::InPlace(Previous {
-            marker,
-            overwrite_any: false,
-            bytes: Some(bytes),
-        }),
+        Found::Ours(marker, bytes) => {
+            let swap = !is_link && marker.created && can_rename(out) && only_ours(out, &marker);
+            let previous = Previous {
+                marker,
+                overwrite_any: false,
+                bytes: Some(bytes),
+            };
+            if swap {
+                Plan::Swap(previous)
+            } else {
+                Plan::InPlace(previous)
+            }
+        }
         Found::Unknown(bytes) => Plan::InPlace(Previous {
             marker: Marker::new(false),
             overwrite_any: true,
@@ -97,6 +107,33 @@ fn is_empty(dir: &Path) -> Result<bool, Diagnostic> {
     let mut entries =
         std::fs::read_dir(dir).map_err(|e| error(dir, format!("cannot read the output directory: {e}")))?;
     Ok(entries.next().is_none())
+}
+
+/// Whether `out` can be renamed: it has a name, and is not a mount point (on another device
+/// than its parent) — known ahead, so nothing is written beside it for nothing. A rename
+/// that fails anyway falls back the same way.
+fn can_rename(out: &Path) -> bool {
+    let Some(parent) = out.parent().filter(|_| out.file_name().is_some()) else {
+        return false;
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let parent = if parent.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            parent
+        };
+        match (std::fs::metadata(out), std::fs::metadata(parent)) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = parent;
+        true
+    }
 }
 
 /// Whether everything in `out` is journeymap's: the marker, its files and its folders. A
@@ -152,41 +189,75 @@ fn write_tree(dir: &Path, files: &SiteFiles) -> std::io::Result<()> {
 
 /// Writes `files` as the new content of `out`, atomically where the platform allows.
 pub fn write(out: &Path, files: &SiteFiles) -> Result<(), Diagnostic> {
-    let plan = plan(out)?;
-    if let Plan::InPlace(previous) = plan {
-        return in_place::write(out, files, previous);
+    write_with(out, files, |from, to| std::fs::rename(from, to))
+}
+
+/// [`write`], with `rename_dir` renaming the output folder itself aside: a seam for tests
+/// to make it fail as it does on a mount point.
+fn write_with(out: &Path, files: &SiteFiles, rename_dir: RenameDir) -> Result<(), Diagnostic> {
+    match plan(out)? {
+        Plan::InPlace(previous) => in_place::write(out, files, previous),
+        Plan::Create => create(out, files),
+        Plan::Swap(previous) => match swap(out, files, rename_dir) {
+            Ok(()) => Ok(()),
+            // The folder cannot be renamed (a mount point: EXDEV, EBUSY) or nothing can be
+            // written beside it: nothing has changed, and the same folder is written in place.
+            Err(Swap::NotDone) => in_place::write(out, files, previous),
+            Err(Swap::Aside(old, e)) => Err(error(
+                out,
+                format!(
+                    "cannot move the new site into place ({e}), nor the previous one back: it is in `{}`",
+                    old.display()
+                ),
+            )
+            .help("the next build puts it back")),
+        },
     }
+}
+
+fn create(out: &Path, files: &SiteFiles) -> Result<(), Diagnostic> {
     if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)
             .map_err(|e| error(out, format!("cannot create `{}`: {e}", parent.display())))?;
     }
     let tmp = sibling(out, "tmp");
-    if let Err(e) = write_tree(&tmp, files) {
+    let result = write_tree(&tmp, files)
+        .map_err(|e| format!("cannot write the site: {e}"))
+        .and_then(|()| std::fs::rename(&tmp, out).map_err(|e| format!("cannot move the new site into place: {e}")));
+    result.map_err(|message| {
         let _ = std::fs::remove_dir_all(&tmp);
-        return Err(error(out, format!("cannot write the site: {e}")));
-    }
-    let result = match plan {
-        Plan::Swap => {
-            let old = sibling(out, "old");
-            std::fs::rename(out, &old).and_then(|_| match std::fs::rename(&tmp, out) {
-                Ok(()) => {
-                    // `old` is a previous build in a folder journeymap created, holding
-                    // only its files (checked by `plan`): safe to delete.
-                    let _ = std::fs::remove_dir_all(&old);
-                    Ok(())
-                }
-                Err(e) => {
-                    let _ = std::fs::rename(&old, out);
-                    Err(e)
-                }
-            })
-        }
-        _ => std::fs::rename(&tmp, out),
-    };
-    if let Err(e) = result {
+        error(out, message)
+    })
+}
+
+enum Swap {
+    /// Nothing changed: the previous site is where it was.
+    NotDone,
+    /// The previous site was moved aside and could not be moved back.
+    Aside(PathBuf, std::io::Error),
+}
+
+fn swap(out: &Path, files: &SiteFiles, rename_dir: RenameDir) -> Result<(), Swap> {
+    let tmp = sibling(out, "tmp");
+    if write_tree(&tmp, files).is_err() {
         let _ = std::fs::remove_dir_all(&tmp);
-        return Err(error(out, format!("cannot move the new site into place: {e}")));
+        return Err(Swap::NotDone);
     }
+    let old = sibling(out, "old");
+    if rename_dir(out, &old).is_err() {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(Swap::NotDone);
+    }
+    if let Err(e) = std::fs::rename(&tmp, out) {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return match std::fs::rename(&old, out) {
+            Ok(()) => Err(Swap::NotDone),
+            Err(_) => Err(Swap::Aside(old, e)),
+        };
+    }
+    // `old` is a previous build in a folder journeymap created, holding only its files
+    // (checked by `plan`): safe to delete.
+    let _ = std::fs::remove_dir_all(&old);
     Ok(())
 }
 

@@ -144,3 +144,49 @@ fn a_crafted_marker_cannot_remove_anything_outside_the_output() {
         .file_type()
         .is_symlink());
 }
+
+#[cfg(unix)]
+fn inode(path: &Path) -> u64 {
+    std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(path).unwrap())
+}
+
+/// Renames as a mount point does: the output folder itself cannot move.
+fn mount_point(from: &Path, to: &Path) -> std::io::Result<()> {
+    if from.file_name() == Some("public".as_ref()) {
+        return Err(std::io::ErrorKind::CrossesDevices.into());
+    }
+    std::fs::rename(from, to)
+}
+
+#[test]
+fn a_folder_that_cannot_be_renamed_is_written_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    write(&out, &files("one")).unwrap();
+    #[cfg(unix)]
+    let ino = inode(&out);
+    let mut fewer = files("two");
+    fewer.remove("a/b.css");
+    write_with(&out, &fewer, mount_point).unwrap();
+    assert_eq!(read(&out.join("index.html")), "two");
+    assert!(
+        !out.join("a").exists(),
+        "journeymap's stale file and folder are removed"
+    );
+    assert_eq!(names(&out), [MARKER, "index.html"]);
+    #[cfg(unix)]
+    assert_eq!(inode(&out), ino, "the same folder, written in place");
+    assert!(marker_of(&out).created, "still journeymap's own folder");
+    assert_eq!(names(dir.path()), ["public"], "no temporary folder is left behind");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_mount_point_is_known_before_any_rename() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(can_rename(dir.path()));
+    // /proc is its own file system wherever it is mounted.
+    if Path::new("/proc/self").exists() {
+        assert!(!can_rename(Path::new("/proc")));
+    }
+}
