@@ -65,11 +65,27 @@ pub enum Found {
     Unknown(Vec<u8>),
 }
 
-pub fn read(dir: &Path) -> std::io::Result<Found> {
-    let bytes = match std::fs::read(dir.join(MARKER)) {
-        Ok(b) => b,
-        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Found::Absent),
+/// A marker is a small file; anything larger is not one journeymap wrote.
+const MAX_BYTES: u64 = 64 << 20;
+
+/// The content of the marker file at `path`, `None` if there is none. Only a regular file
+/// is read: an output folder can come from anywhere (a cloned repository), and a FIFO, a
+/// device or a link there must not hang a build or be followed.
+pub fn read_file(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
+    let meta = match std::fs::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e),
+    };
+    if !meta.is_file() || meta.len() > MAX_BYTES {
+        return Err(std::io::Error::other("it is not a regular file of at most 64 MiB"));
+    }
+    std::fs::read(path).map(Some)
+}
+
+pub fn read(dir: &Path) -> std::io::Result<Found> {
+    let Some(bytes) = read_file(&dir.join(MARKER))? else {
+        return Ok(Found::Absent);
     };
     Ok(match serde_json::from_slice::<Marker>(&bytes) {
         // A listed path that leaves the folder (`..`, absolute) would let a crafted marker

@@ -190,3 +190,16 @@ fn a_mount_point_is_known_before_any_rename() {
         assert!(!can_rename(Path::new("/proc")));
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn a_marker_that_is_not_a_regular_file_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(dir.path().join("elsewhere"), "x").unwrap();
+    std::os::unix::fs::symlink(dir.path().join("elsewhere"), out.join(MARKER)).unwrap();
+    let e = write(&out, &files("x")).unwrap_err();
+    assert!(e.message.contains("not a regular file"), "{}", e.message);
+    assert_eq!(names(&out), [MARKER]);
+}
