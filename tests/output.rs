@@ -24,6 +24,19 @@ fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
+/// Asserts `dir` holds exactly `expected`, naming the paths that differ (not the bytes).
+fn assert_tree(dir: &Path, expected: &BTreeMap<String, Vec<u8>>, what: &str) {
+    let actual = tree(dir);
+    assert_eq!(
+        actual.keys().collect::<Vec<_>>(),
+        expected.keys().collect::<Vec<_>>(),
+        "{what}"
+    );
+    for (k, v) in expected {
+        assert!(&actual[k] == v, "{what}: {k} differs");
+    }
+}
+
 fn assert_builds(p: &Project) {
     let o = p.run("build", &[]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
@@ -138,4 +151,110 @@ fn a_symlinked_output_stays_a_link_and_its_target_is_written_in_place() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("refusing to write into"), "{}", stderr(&o));
     assert_eq!(std::fs::read_dir(&mine).unwrap().count(), 1);
+}
+
+/// Above Linux's largest pid_max (2^22), so never a running process.
+const DEAD: u32 = 4_194_304;
+
+fn copy_tree(from: &Path, to: &Path) {
+    for (rel, bytes) in tree(from) {
+        let path = to.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+}
+
+/// Marks the folder's marker as being written by process `pid`, as a build does first.
+fn set_pending(dir: &Path, pid: u32) {
+    let mut m = marker(dir);
+    m["pending"] = pid.into();
+    std::fs::write(dir.join(".journeymap-output"), serde_json::to_vec_pretty(&m).unwrap()).unwrap();
+}
+
+#[test]
+fn a_build_killed_between_the_renames_of_the_swap_is_undone_by_the_next_run() {
+    let p = Project::fixture("site/override");
+    let (out, aside) = (p.path().join("public"), |what: &str| {
+        p.path().join(format!(".public.{what}"))
+    });
+    assert_builds(&p);
+    let previous = tree(&out);
+
+    // Killed after `public` was moved aside, while the new site was still being written.
+    std::fs::rename(&out, aside(&format!("old-{DEAD}-0"))).unwrap();
+    copy_tree(&aside(&format!("old-{DEAD}-0")), &aside(&format!("tmp-{DEAD}-0")));
+    set_pending(&aside(&format!("tmp-{DEAD}-0")), DEAD);
+    std::fs::remove_file(aside(&format!("tmp-{DEAD}-0")).join("index.html")).unwrap();
+    // Look-alikes that are not a killed build's: no marker inside; a process still running.
+    p.write(&format!(".public.tmp-{DEAD}-1/notes.txt"), "not journeymap's");
+    copy_tree(
+        &aside(&format!("old-{DEAD}-0")),
+        &aside(&format!("old-{}-0", std::process::id())),
+    );
+
+    // Even a build that fails puts the previous site back.
+    p.write("journeys/j.toml", "title = 3");
+    assert_eq!(p.run("build", &[]).status.code(), Some(1));
+    assert_tree(&out, &previous, "the previous site is back");
+    assert!(!aside(&format!("old-{DEAD}-0")).exists() && !aside(&format!("tmp-{DEAD}-0")).exists());
+    assert_eq!(p.read(&format!(".public.tmp-{DEAD}-1/notes.txt")), "not journeymap's");
+    assert_tree(&aside(&format!("old-{}-0", std::process::id())), &previous, "kept");
+
+    // Killed after the new site was complete: the swap is completed.
+    let original = Project::fixture("site/override");
+    p.write("journeys/j.toml", original.read("journeys/j.toml"));
+    p.write("static/logo.txt", "new logo\n");
+    let next = p.path().join("next");
+    assert_eq!(p.run("build", &["-o", next.to_str().unwrap()]).status.code(), Some(0));
+    let new = tree(&next);
+    std::fs::rename(&out, aside(&format!("old-{DEAD}-0"))).unwrap();
+    std::fs::rename(&next, aside(&format!("tmp-{DEAD}-0"))).unwrap();
+    p.write("journeys/j.toml", "title = 3");
+    assert_eq!(p.run("build", &[]).status.code(), Some(1));
+    assert_tree(&out, &new, "the complete new site is swapped in");
+    assert!(!aside(&format!("old-{DEAD}-0")).exists() && !aside(&format!("tmp-{DEAD}-0")).exists());
+
+    // Killed with `public` in place and folders aside: a build removes them.
+    copy_tree(&out, &aside(&format!("tmp-{DEAD}-3")));
+    copy_tree(&out, &aside(&format!("old-{DEAD}-4")));
+    std::fs::create_dir(aside(&format!("old-{DEAD}-5"))).unwrap(); // killed before its marker
+    p.write("journeys/j.toml", original.read("journeys/j.toml"));
+    assert_builds(&p);
+    let mut names: Vec<_> = std::fs::read_dir(p.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".public"))
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            format!(".public.old-{}-0", std::process::id()),
+            format!(".public.tmp-{DEAD}-1")
+        ]
+    );
+}
+
+#[test]
+fn a_build_killed_while_writing_in_place_is_cleaned_up_by_the_next_run() {
+    let p = Project::fixture("site/override");
+    let out = p.path().join("public");
+    std::fs::create_dir(&out).unwrap();
+    assert_builds(&p);
+    let previous = tree(&out);
+    // Killed after staging two files and while replacing the marker.
+    set_pending(&out, DEAD);
+    p.write(&format!("public/.index.html.journeymap-tmp-{DEAD}"), "staged");
+    p.write(&format!("public/assets/.style.css.journeymap-tmp-{DEAD}"), "staged");
+    p.write(
+        &format!("public/..journeymap-output.journeymap-tmp-{DEAD}"),
+        "{\n  \"journeymap-output\": \"Wri",
+    );
+    // Named like a staged file, but of no file journeymap wrote.
+    p.write(&format!("public/.notes.journeymap-tmp-{DEAD}"), "the user's");
+    assert_builds(&p);
+    let mut expected = previous;
+    expected.insert(format!(".notes.journeymap-tmp-{DEAD}"), b"the user's".to_vec());
+    assert_tree(&out, &expected, "staged files removed, the user's kept");
+    assert!(marker(&out).get("pending").is_none());
 }

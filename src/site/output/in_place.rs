@@ -38,7 +38,7 @@ impl Previous {
 
 /// Removes `rel` with `remove` unless that would follow a link inside `out` (a crafted
 /// marker must not reach outside it); whether it is gone.
-fn remove(out: &Path, rel: &str, remove: fn(&Path) -> std::io::Result<()>) -> bool {
+pub fn remove(out: &Path, rel: &str, remove: fn(&Path) -> std::io::Result<()>) -> bool {
     for d in marker::ancestors([&rel.to_string()]) {
         match std::fs::symlink_metadata(out.join(&d)) {
             Ok(m) if m.is_dir() => {}

@@ -1,7 +1,8 @@
 //! The marker file: whether journeymap created the output folder, and which files and
 //! folders it wrote there — the only ones a later build may replace or remove.
 //!
-//! JSON, so that any file name survives.
+//! JSON, so that any file name survives. Its first key never changes, so a marker cut
+//! short by a kill is still recognised as journeymap's: a truncated file keeps its start.
 
 use std::collections::BTreeSet;
 use std::io::ErrorKind;
@@ -14,6 +15,12 @@ pub const MARKER: &str = ".journeymap-output";
 
 const NOTE: &str = "Written by `journeymap build`. The next build replaces the files listed here, \
 removes those the site no longer has and leaves every other file alone.";
+
+/// How every marker starts: serde_json writes the fields in declaration order.
+const SIGNATURE: &[u8] = b"{\n  \"journeymap-output\":";
+
+/// How the marker of versions before the manifest starts (it had no list of files).
+const LEGACY_SIGNATURE: &[u8] = b"This directory is written by `journeymap build`";
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Marker {
@@ -95,6 +102,13 @@ pub fn read(dir: &Path) -> std::io::Result<Found> {
     })
 }
 
+/// Whether these bytes are (the start of) a marker journeymap wrote; empty counts, as a
+/// kill can come between creating the file and writing it.
+pub fn recognised(bytes: &[u8]) -> bool {
+    let starts = |sig: &[u8]| bytes.starts_with(sig) || sig.starts_with(bytes);
+    starts(SIGNATURE) || starts(LEGACY_SIGNATURE)
+}
+
 /// A relative path of plain names only: no `..`, `.`, root or prefix.
 pub fn is_plain(rel: &str) -> bool {
     !rel.is_empty() && Path::new(rel).components().all(|c| matches!(c, Component::Normal(_)))
@@ -147,12 +161,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn markers_round_trip() {
+    fn markers_round_trip_and_are_recognised_when_cut_short() {
         let mut m = Marker::whole(&["a/b/c.html".to_string(), "x.css".to_string()]);
         m.pending = Some(7);
         let bytes = m.render();
         assert_eq!(serde_json::from_slice::<Marker>(&bytes).unwrap(), m);
         assert_eq!(m.dirs, ["a".to_string(), "a/b".to_string()].into());
+        for cut in [0, 5, 30, bytes.len() / 2, bytes.len()] {
+            assert!(recognised(&bytes[..cut]), "cut at {cut}");
+        }
+        assert!(recognised(
+            b"This directory is written by `journeymap build` and replaced on every build.\n"
+        ));
+        assert!(!recognised(b"my notes"));
     }
 
     #[test]

@@ -11,6 +11,7 @@
 
 mod in_place;
 mod marker;
+mod recover;
 
 use std::collections::BTreeMap;
 use std::io::ErrorKind;
@@ -20,6 +21,7 @@ use crate::diagnostics::{Diagnostic, Location};
 use in_place::Previous;
 pub use marker::MARKER;
 use marker::{Found, Marker};
+pub use recover::recover;
 
 /// A rendered site: relative paths (with `/`) to contents, in a stable order.
 pub type SiteFiles = BTreeMap<String, Vec<u8>>;
@@ -168,6 +170,21 @@ fn sibling(out: &Path, what: &str) -> PathBuf {
         .expect("an unused name exists")
 }
 
+/// Removes a temporary folder of journeymap's, its marker last: a kill midway leaves a
+/// folder the next build still recognises, and finishes removing.
+fn remove_ours(dir: &Path) {
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten().filter(|e| e.file_name() != MARKER) {
+            let _ = match entry.file_type() {
+                Ok(t) if t.is_dir() => std::fs::remove_dir_all(entry.path()),
+                _ => std::fs::remove_file(entry.path()),
+            };
+        }
+    }
+    let _ = std::fs::remove_file(dir.join(MARKER));
+    let _ = std::fs::remove_dir(dir);
+}
+
 /// Writes a complete new output folder at `dir`. The marker goes first, saying the folder
 /// is still being written, so a kill leaves a folder recognisable as journeymap's and as
 /// incomplete; it is rewritten last, atomically, when every file is there.
@@ -195,6 +212,7 @@ pub fn write(out: &Path, files: &SiteFiles) -> Result<(), Diagnostic> {
 /// [`write`], with `rename_dir` renaming the output folder itself aside: a seam for tests
 /// to make it fail as it does on a mount point.
 fn write_with(out: &Path, files: &SiteFiles, rename_dir: RenameDir) -> Result<(), Diagnostic> {
+    recover(out)?;
     match plan(out)? {
         Plan::InPlace(previous) => in_place::write(out, files, previous),
         Plan::Create => create(out, files),
@@ -225,7 +243,7 @@ fn create(out: &Path, files: &SiteFiles) -> Result<(), Diagnostic> {
         .map_err(|e| format!("cannot write the site: {e}"))
         .and_then(|()| std::fs::rename(&tmp, out).map_err(|e| format!("cannot move the new site into place: {e}")));
     result.map_err(|message| {
-        let _ = std::fs::remove_dir_all(&tmp);
+        remove_ours(&tmp);
         error(out, message)
     })
 }
@@ -240,16 +258,16 @@ enum Swap {
 fn swap(out: &Path, files: &SiteFiles, rename_dir: RenameDir) -> Result<(), Swap> {
     let tmp = sibling(out, "tmp");
     if write_tree(&tmp, files).is_err() {
-        let _ = std::fs::remove_dir_all(&tmp);
+        remove_ours(&tmp);
         return Err(Swap::NotDone);
     }
     let old = sibling(out, "old");
     if rename_dir(out, &old).is_err() {
-        let _ = std::fs::remove_dir_all(&tmp);
+        remove_ours(&tmp);
         return Err(Swap::NotDone);
     }
     if let Err(e) = std::fs::rename(&tmp, out) {
-        let _ = std::fs::remove_dir_all(&tmp);
+        remove_ours(&tmp);
         return match std::fs::rename(&old, out) {
             Ok(()) => Err(Swap::NotDone),
             Err(_) => Err(Swap::Aside(old, e)),
@@ -257,7 +275,7 @@ fn swap(out: &Path, files: &SiteFiles, rename_dir: RenameDir) -> Result<(), Swap
     }
     // `old` is a previous build in a folder journeymap created, holding only its files
     // (checked by `plan`): safe to delete.
-    let _ = std::fs::remove_dir_all(&old);
+    remove_ours(&old);
     Ok(())
 }
 
