@@ -1,13 +1,14 @@
-//! Writing the site without ever losing anything.
+//! Writing the site without ever losing anything (docs/site.md "Safety of your files").
 //!
 //! The whole site is rendered in memory first. A folder journeymap created itself and that
 //! holds only its files is replaced whole: the site is written to a fresh folder beside it
 //! and swapped in only when complete, so a failed build leaves the previous site
 //! byte-identical. Any other folder journeymap may write (an empty one the user made, one
-//! holding the user's files too, the target of a symbolic link) is written in place by [`in_place`], file by file,
-//! never touching a file journeymap did not write. The marker file ([`marker`]) says which
-//! case a folder is and lists journeymap's files; an existing non-empty folder without it
-//! is never deleted, emptied or written into.
+//! holding the user's files too, the target of a symbolic link, a mount point) is written
+//! in place by [`in_place`], never touching a file journeymap did not write. The marker
+//! file ([`marker`]) says which case a folder is and lists journeymap's files; an existing
+//! non-empty folder without it is never deleted, emptied or written into. What a killed
+//! build leaves is undone first by [`recover`].
 
 mod in_place;
 mod marker;
