@@ -245,6 +245,12 @@ fn build(dir: PathBuf, output: Option<PathBuf>, base_url: Option<String>) -> Exi
         return ExitCode::from(2);
     }
     let start = std::time::Instant::now();
+    let out = output.unwrap_or_else(|| dir.join("public"));
+    // First, so that even a build that fails puts back a site an interrupted one left aside.
+    if let Err(d) = journeymap::site::output::recover(&out) {
+        print_diagnostics(&[d], Format::Human);
+        return ExitCode::from(2);
+    }
     let (analysis, diags) = journeymap::analyse(&dir);
     print_diagnostics(&diags.items, Format::Human);
     let Some(analysis) = analysis else {
@@ -254,7 +260,6 @@ fn build(dir: PathBuf, output: Option<PathBuf>, base_url: Option<String>) -> Exi
         );
         return ExitCode::from(1);
     };
-    let out = output.unwrap_or_else(|| dir.join("public"));
     match journeymap::site::build(&analysis.project, &analysis.kpis, &out, base_url.as_deref()) {
         Ok(n) => {
             eprintln!(
