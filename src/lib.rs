@@ -8,6 +8,7 @@
 //! (what users read); `serve`. A layer uses only the layers below it, never this root.
 
 pub mod calendar;
+pub mod currency;
 pub mod data;
 pub mod diagnostics;
 pub mod files;

@@ -2,16 +2,22 @@
 //! CLDR: a narrow no-break space groups thousands, a no-break space precedes %), for the
 //! site and the terminal reports alike.
 
+use crate::currency::Currency;
 use crate::spec::{Language, Unit};
 
-/// Formats numbers for one language.
+/// Formats numbers for one language, and money in the project's currency (if it has one).
 #[derive(Clone, Copy, Debug)]
 pub struct Numbers {
     pub lang: Language,
+    pub currency: Option<Currency>,
 }
 
 impl Numbers {
-    pub const EN: Numbers = Numbers { lang: Language::En };
+    pub const EN: Numbers = Numbers::new(Language::En, None);
+
+    pub const fn new(lang: Language, currency: Option<Currency>) -> Numbers {
+        Numbers { lang, currency }
+    }
 
     fn group(self) -> &'static str {
         match self.lang {
@@ -80,11 +86,36 @@ impl Numbers {
         }
     }
 
+    /// An amount of money: in the project's currency as each language writes it
+    /// (€12,345.60; 12 345,60 €), or a plain number with two decimals without one.
+    pub fn money(self, v: f64) -> String {
+        self.money_with(v, self.currency.map_or(2, |c| usize::from(c.decimals)))
+    }
+
+    fn money_with(self, v: f64, decimals: usize) -> String {
+        let n = self.number(v, decimals);
+        let Some(c) = self.currency else { return n };
+        let (en, fr) = c.symbols();
+        match self.lang {
+            Language::Fr => format!("{n}\u{a0}{fr}"),
+            // A symbol of letters is set apart from the digits (CHF 12.00); "€12.00" is not.
+            Language::En if en.chars().last().is_some_and(char::is_alphabetic) => match n.strip_prefix('−') {
+                Some(abs) => format!("−{en}\u{a0}{abs}"),
+                None => format!("{en}\u{a0}{n}"),
+            },
+            Language::En => match n.strip_prefix('−') {
+                Some(abs) => format!("−{en}{abs}"),
+                None => format!("{en}{n}"),
+            },
+        }
+    }
+
     /// A value in a metric's unit.
     pub fn unit(self, v: f64, unit: Unit) -> String {
         match unit {
             Unit::Percent => self.percent(v),
-            Unit::Currency | Unit::Score => self.number(v, 2),
+            Unit::Currency => self.money(v),
+            Unit::Score => self.number(v, 2),
             Unit::Seconds => self.duration(v),
             Unit::Count if v.fract() == 0.0 => self.integer(v),
             Unit::Count => self.number(v, 2),
@@ -99,7 +130,7 @@ mod tests {
     #[test]
     fn english_and_french_numbers() {
         let en = Numbers::EN;
-        let fr = Numbers { lang: Language::Fr };
+        let fr = Numbers::new(Language::Fr, None);
         assert_eq!(en.percent(0.125), "12.5%");
         assert_eq!(fr.percent(0.125), "12,5\u{a0}%");
         assert_eq!(en.integer(1234.0), "1,234");
@@ -116,5 +147,23 @@ mod tests {
         assert_eq!(en.unit(2.5, Unit::Count), "2.50");
         assert_eq!(en.duration(30.0 * 86_400.0), "30\u{a0}d");
         assert_eq!(en.duration(7200.0), "2\u{a0}h");
+    }
+
+    #[test]
+    fn money_in_each_language() {
+        let eur = Currency::from_code("EUR");
+        let en = Numbers::new(Language::En, eur);
+        let fr = Numbers::new(Language::Fr, eur);
+        assert_eq!(en.money(12_345.6), "€12,345.60");
+        assert_eq!(fr.money(12_345.6), "12\u{202f}345,60\u{a0}€");
+        assert_eq!(en.money(-3.0), "−€3.00");
+        let chf = Numbers::new(Language::En, Currency::from_code("CHF"));
+        assert_eq!(chf.money(1.5), "CHF\u{a0}1.50");
+        let jpy = Numbers::new(Language::En, Currency::from_code("JPY"));
+        assert_eq!(jpy.money(1234.4), "¥1,234");
+        let usd_fr = Numbers::new(Language::Fr, Currency::from_code("USD"));
+        assert_eq!(usd_fr.money(2.0), "2,00\u{a0}$US");
+        assert_eq!(Numbers::EN.money(2.0), "2.00", "no currency: a plain number");
+        assert_eq!(en.unit(5.0, Unit::Currency), "€5.00");
     }
 }

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use crate::kpi::{Kpis, Step};
 use crate::locale::Numbers;
-use crate::spec::Project;
+use crate::spec::{Language, Project};
 
 const EN: Numbers = Numbers::EN;
 
@@ -44,6 +44,12 @@ fn steps_table(out: &mut String, steps: &[Step]) {
 }
 
 pub fn table(project: &Project, kpis: &Kpis) -> String {
+    // Terminals are read in English; amounts in the project's currency, plain spaces.
+    let money = |v: f64| {
+        Numbers::new(Language::En, project.config.currency)
+            .money(v)
+            .replace('\u{a0}', " ")
+    };
     let mut out = String::new();
     for k in &kpis.journeys {
         let j = project
@@ -63,8 +69,8 @@ pub fn table(project: &Project, kpis: &Kpis) -> String {
                 out,
                 "  revenue: {} orders, total {}, AOV {}, {} buyers, repeat purchase rate {}",
                 int(Some(r.orders)),
-                EN.number(r.total, 2),
-                r.aov.map_or("—".to_string(), |a| EN.number(a, 2)),
+                money(r.total),
+                r.aov.map_or("—".to_string(), money),
                 int(Some(r.buyers)),
                 pct(r.repeat_purchase_rate)
             );

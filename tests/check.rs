@@ -395,6 +395,27 @@ fn config_unknown_language() {
 }
 
 #[test]
+fn unknown_currency() {
+    let p = base();
+    p.set_line("journeymap.toml", 2, "currency = \"eur\"");
+    error(
+        &p,
+        "journeymap.toml",
+        2,
+        "unknown currency `eur`",
+        Some("write it in capitals: `currency = \"EUR\"`"),
+    );
+    p.set_line("journeymap.toml", 2, "currency = \"EURO\"");
+    error(
+        &p,
+        "journeymap.toml",
+        2,
+        "unknown currency `EURO`",
+        Some("did you mean `EUR`?"),
+    );
+}
+
+#[test]
 fn unknown_theme() {
     let p = base();
     p.set_line("journeymap.toml", 2, "theme = \"fancy\"");

@@ -518,7 +518,10 @@ fn kpis_csv_and_table_formats() {
     assert_eq!(out.status.code(), Some(0));
     // Only this journey's warnings (and the project's): none about the B2B journey.
     let err = stderr(&out);
-    assert!(err.contains("journeys/online-purchase.toml") && !err.contains("b2b"), "{err}");
+    assert!(
+        err.contains("journeys/online-purchase.toml") && !err.contains("b2b"),
+        "{err}"
+    );
     let text = stdout(&out);
     let mut rdr = csv::Reader::from_reader(text.as_bytes());
     let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();

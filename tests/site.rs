@@ -106,9 +106,7 @@ fn journey_map_shows_numbers_from_the_kpis() {
         .iter()
         .find(|j| j["id"] == "online-purchase")
         .unwrap();
-    let n = journeymap::locale::Numbers {
-        lang: journeymap::spec::Language::En,
-    };
+    let n = journeymap::locale::Numbers::EN;
     for step in j["funnel"]["steps"].as_array().unwrap() {
         let users = n.integer(step["users"].as_f64().unwrap());
         assert!(html.contains(&format!(">{users}<")), "users {users} not on the map");
@@ -203,7 +201,10 @@ fn french_numbers_and_strings() {
             && html.contains("Carte du parcours")
             && html.contains("Points de friction")
     );
-    assert!(html.contains("190\u{202f}113,00"), "revenue 154 × 1234.5");
+    assert!(
+        html.contains("190\u{202f}113,00\u{a0}€"),
+        "revenue 154 × 1234.5, in euros as French writes them"
+    );
     assert!(!html.contains("Conversion rate"), "no English string left");
     let (_tmp2, en_out) = build(&example());
     let en = std::fs::read_to_string(en_out.join("journeys/online-purchase/index.html")).unwrap();

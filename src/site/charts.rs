@@ -347,7 +347,7 @@ mod tests {
     use super::*;
     use crate::spec::Language;
 
-    const EN: Numbers = Numbers { lang: Language::En };
+    const EN: Numbers = Numbers::EN;
 
     #[test]
     fn funnel_snapshot() {

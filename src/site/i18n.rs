@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::currency::Currency;
 use crate::locale::Numbers;
 use crate::spec::{Choice, Language, Period, Unit};
 
@@ -327,8 +328,8 @@ impl Strings {
 type FilterResult = tera::Result<Value>;
 
 /// `pct`, `num`, `int`, `money`, `duration` and `unit(unit=…)` filters; null shows "—".
-pub fn register_filters(tera: &mut tera::Tera, lang: Language) {
-    let n = Numbers { lang };
+pub fn register_filters(tera: &mut tera::Tera, lang: Language, currency: Option<Currency>) {
+    let n = Numbers::new(lang, currency);
     fn with(v: &Value, f: impl Fn(f64) -> String) -> FilterResult {
         Ok(Value::String(v.as_f64().map_or_else(|| "—".to_string(), f)))
     }
@@ -339,7 +340,7 @@ pub fn register_filters(tera: &mut tera::Tera, lang: Language) {
         with(v, |x| n.integer(x))
     });
     tera.register_filter("money", move |v: &Value, _: &HashMap<String, Value>| -> FilterResult {
-        with(v, |x| n.number(x, 2))
+        with(v, |x| n.money(x))
     });
     tera.register_filter(
         "duration",
@@ -380,7 +381,7 @@ mod tests {
     #[test]
     fn the_unit_filter_refuses_an_unknown_unit() {
         let mut tera = tera::Tera::default();
-        register_filters(&mut tera, Language::En);
+        register_filters(&mut tera, Language::En, None);
         let ok = tera.render_str("{{ 0.25 | unit(unit=\"percent\") }}", &tera::Context::new());
         assert_eq!(ok.unwrap(), "25.0%");
         let bad = tera.render_str("{{ 1 | unit(unit=\"percnt\") }}", &tera::Context::new());

@@ -89,7 +89,8 @@ pub fn esc(s: &str) -> String {
 pub fn render(project: &Project, kpis: &Kpis, base_url: Option<&str>) -> Result<SiteFiles, Diagnostics> {
     let mut theme = theme::load(project)?;
     let lang = project.config.language;
-    i18n::register_filters(&mut theme.tera, lang);
+    let currency = project.config.currency;
+    i18n::register_filters(&mut theme.tera, lang, currency);
     let mut base_url = base_url.unwrap_or(&project.config.base_url).to_string();
     if !base_url.ends_with('/') {
         base_url.push('/');
@@ -98,7 +99,7 @@ pub fn render(project: &Project, kpis: &Kpis, base_url: Option<&str>) -> Result<
         project,
         kpis,
         theme,
-        n: Numbers { lang },
+        n: Numbers::new(lang, currency),
         t: Strings::of(lang),
         base_url,
         files: SiteFiles::new(),

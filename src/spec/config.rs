@@ -4,7 +4,8 @@ use std::path::Path;
 
 use super::reader::{parse, Source, Table};
 use super::{humanize, is_slug, read_text, slugify, Config, Language, Persona};
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::currency::Currency;
+use crate::diagnostics::{did_you_mean, Diagnostic, Diagnostics};
 use crate::files::Root;
 
 pub(super) fn load(files: &Root, root: &Path, diags: &mut Diagnostics) -> Option<Config> {
@@ -15,6 +16,24 @@ pub(super) fn load(files: &Root, root: &Path, diags: &mut Diagnostics) -> Option
     let title = t.required_string("title", diags);
     let description = t.string("description", diags).map(|s| s.value);
     let language = t.choice("language", diags).map_or(Language::En, |l| l.value);
+    let currency = t.string("currency", diags).and_then(|c| {
+        let found = Currency::from_code(&c.value);
+        if found.is_none() {
+            let upper = c.value.to_ascii_uppercase();
+            let help = if Currency::from_code(&upper).is_some() {
+                format!("write it in capitals: `currency = \"{upper}\"`")
+            } else {
+                did_you_mean(&upper, Currency::codes())
+                    .unwrap_or_else(|| "an ISO 4217 code such as EUR, USD or GBP".to_string())
+            };
+            diags.push(
+                Diagnostic::error(format!("unknown currency `{}`", c.value))
+                    .at(c.loc)
+                    .help(help),
+            );
+        }
+        found
+    });
     let theme = t.string("theme", diags);
     if let Some(theme) = &theme {
         // A theme is a folder of the project's `themes/` named by a slug: a path here
@@ -84,6 +103,7 @@ pub(super) fn load(files: &Root, root: &Path, diags: &mut Diagnostics) -> Option
         title: title.map_or_else(String::new, |t| t.value),
         description,
         language,
+        currency,
         theme: theme.map_or_else(|| "default".to_string(), |t| t.value),
         base_url,
         personas,

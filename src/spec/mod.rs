@@ -16,6 +16,7 @@ mod validate;
 use std::path::{Path, PathBuf};
 
 pub use crate::calendar::Period;
+use crate::currency::Currency;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
 use crate::files::Root;
 pub use choice::{Aggregate, Channel, Choice, KnownChannel, Language, OnError, TimeFormat, Unit};
@@ -39,6 +40,8 @@ pub struct Config {
     pub title: String,
     pub description: Option<String>,
     pub language: Language,
+    /// The currency of revenue and `currency` metrics; `None`: amounts are plain numbers.
+    pub currency: Option<Currency>,
     pub theme: String,
     pub base_url: String,
     pub personas: Vec<Persona>,
