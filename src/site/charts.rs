@@ -345,7 +345,6 @@ pub fn rate_bars(id: &str, title: &str, items: &[(String, Option<f64>)], n: Numb
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::Language;
 
     const EN: Numbers = Numbers::EN;
 
