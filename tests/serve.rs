@@ -2,120 +2,13 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use common::serve::*;
 use common::*;
-
-/// A running server; killed when dropped.
-struct Server {
-    child: Child,
-    port: u16,
-    log: Arc<Mutex<Vec<String>>>,
-    dir: Project,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn start_on(dir: Project, port: u16) -> Server {
-    start_with(dir, port, |_| {})
-}
-
-/// Starts the server; `adjust` adds arguments or environment to the command.
-fn start_with(dir: Project, port: u16, adjust: impl FnOnce(&mut Command)) -> Server {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_journeymap"));
-    cmd.args(["serve", dir.path().to_str().unwrap(), "--port", &port.to_string()]);
-    adjust(&mut cmd);
-    let mut child = cmd.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
-    let log = Arc::new(Mutex::new(Vec::new()));
-    let stderr = child.stderr.take().unwrap();
-    let sink = log.clone();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            sink.lock().unwrap().push(line);
-        }
-    });
-    let mut server = Server { child, port, log, dir };
-    // The port actually used is announced on stderr.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let announced = server.log.lock().unwrap().iter().find_map(|l| {
-            l.split("http://127.0.0.1:")
-                .nth(1)
-                .and_then(|r| r.split('/').next())
-                .and_then(|p| p.parse().ok())
-        });
-        if let Some(p) = announced {
-            server.port = p;
-            return server;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "server did not start: {:?}",
-            server.log.lock().unwrap()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-fn start(dir: Project) -> Server {
-    start_on(dir, free_port())
-}
-
-fn example_copy() -> Project {
-    Project::example()
-}
-
-/// A raw HTTP/1.1 GET (the request line is sent as given, so `..` reaches the server).
-fn get(port: u16, target: &str) -> (u16, String, String) {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(
-        s,
-        "GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).unwrap();
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status = head.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
-    (status, head.to_string(), body.to_string())
-}
-
-fn wait_for(mut cond: impl FnMut() -> bool, within: Duration) -> bool {
-    let deadline = Instant::now() + within;
-    while Instant::now() < deadline {
-        if cond() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    cond()
-}
-
-fn edit(path: &Path, from: &str, to: &str) {
-    let text = std::fs::read_to_string(path).unwrap();
-    assert!(text.contains(from));
-    std::fs::write(path, text.replace(from, to)).unwrap();
-}
 
 #[test]
 fn pages_are_served_with_types_no_store_and_the_live_reload_script() {

@@ -8,6 +8,8 @@ use std::process::Output;
 
 use serde_json::Value;
 
+pub mod serve;
+
 pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
