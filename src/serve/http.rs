@@ -1,13 +1,11 @@
 //! Answering requests from the in-memory site: safe path resolution, content types,
-//! `no-store` caching, the injected live-reload script and error overlay, and the
-//! Server-Sent Events stream that tells pages to reload.
+//! `no-store` caching, the injected live-reload script and error overlay. Connections are
+//! `conn`'s, the live-reload stream `live`'s.
 
-use std::io::Write;
-use std::sync::mpsc::{channel, RecvTimeoutError};
+use std::io::Cursor;
 use std::sync::Arc;
-use std::time::Duration;
 
-use tiny_http::{Header, Method, Request, Response, Server, StatusCode};
+use tiny_http::{Header, Response, StatusCode};
 
 use super::{Shared, Snapshot};
 
@@ -119,100 +117,100 @@ fn placeholder(snap: &Snapshot) -> Vec<u8> {
     )
 }
 
-fn respond(req: Request, status: u16, ctype: &str, body: Vec<u8>) {
-    let resp = Response::from_data(body)
-        .with_status_code(StatusCode(status))
-        .with_header(header("Content-Type", ctype))
-        .with_header(header("Cache-Control", "no-store"))
-        .with_header(header("X-Content-Type-Options", "nosniff"));
-    let _ = req.respond(resp);
+/// A response body: a site file shared with the snapshot (large files are not copied per
+/// request), or bytes made for this answer.
+pub enum Body {
+    File(Arc<Snapshot>, String),
+    Made(Vec<u8>),
 }
 
-fn handle(req: Request, shared: &Arc<Shared>) {
-    if !matches!(req.method(), Method::Get | Method::Head) {
-        return respond(req, 405, "text/plain; charset=utf-8", b"method not allowed\n".to_vec());
+impl AsRef<[u8]> for Body {
+    fn as_ref(&self) -> &[u8] {
+        match self {
+            Body::File(snap, rel) => snap.files.get(rel).map_or(&[], Vec::as_slice),
+            Body::Made(bytes) => bytes,
+        }
     }
-    let url = req.url().to_string();
-    if url.split('?').next() == Some(LIVE) {
-        return live(req, shared.clone());
+}
+
+pub type Page = Response<Cursor<Body>>;
+
+/// What a request gets.
+pub enum Answer {
+    Page(Page),
+    /// The live-reload stream, which the broadcaster answers.
+    Live,
+}
+
+fn page(status: u16, ctype: &str, body: Body) -> Page {
+    let len = body.as_ref().len();
+    Response::new(
+        StatusCode(status),
+        vec![
+            header("Content-Type", ctype),
+            header("Cache-Control", "no-store"),
+            header("X-Content-Type-Options", "nosniff"),
+        ],
+        Cursor::new(body),
+        Some(len),
+        None,
+    )
+}
+
+/// A short plain-text answer (errors and refusals).
+pub fn text(status: u16, message: &str) -> Page {
+    page(
+        status,
+        "text/plain; charset=utf-8",
+        Body::Made(format!("{message}\n").into_bytes()),
+    )
+}
+
+/// Answers `method target` from the current snapshot.
+pub fn answer(shared: &Shared, method: &str, target: &str) -> Answer {
+    if method != "GET" && method != "HEAD" {
+        return Answer::Page(text(405, "method not allowed"));
+    }
+    let path = target.split('?').next().unwrap_or("");
+    if path == LIVE && method == "GET" {
+        return Answer::Live;
     }
     let snap = shared.snapshot();
     if snap.files.is_empty() {
-        return respond(req, 503, "text/html; charset=utf-8", placeholder(&snap));
+        let body = placeholder(&snap);
+        return Answer::Page(page(503, "text/html; charset=utf-8", Body::Made(body)));
     }
-    let Some(rel) = resolve_path(&url) else {
-        return not_found(req, &snap);
+    let Some(rel) = resolve_path(target) else {
+        return not_found(&snap);
     };
-    if let Some(body) = snap.files.get(&rel) {
+    if let Some(bytes) = snap.files.get(&rel) {
         let ctype = content_type(&rel);
-        let body = if rel.ends_with(".html") {
-            inject(body, &snap)
-        } else {
-            body.clone()
-        };
-        return respond(req, 200, ctype, body);
+        if rel.ends_with(".html") {
+            let body = inject(bytes, &snap);
+            return Answer::Page(page(200, ctype, Body::Made(body)));
+        }
+        return Answer::Page(page(200, ctype, Body::File(snap.clone(), rel)));
     }
     // `/journeys/x` → `/journeys/x/`, so that the page's relative links resolve.
     if snap.files.contains_key(&format!("{rel}/index.html")) {
-        let location = format!("{}/", url.split('?').next().unwrap_or(""));
-        let resp = Response::empty(StatusCode(301)).with_header(header("Location", &location));
-        let _ = req.respond(resp);
-        return;
+        let location = format!("{path}/");
+        return Answer::Page(Response::new(
+            StatusCode(301),
+            vec![header("Location", &location)],
+            Cursor::new(Body::Made(Vec::new())),
+            Some(0),
+            None,
+        ));
     }
-    not_found(req, &snap)
+    not_found(&snap)
 }
 
-fn not_found(req: Request, snap: &Snapshot) {
+fn not_found(snap: &Snapshot) -> Answer {
     let body = snap
         .files
         .get("404.html")
         .map_or_else(|| b"not found\n".to_vec(), |b| inject(b, snap));
-    respond(req, 404, "text/html; charset=utf-8", body)
-}
-
-/// A Server-Sent Events stream on its own thread (so it never holds a worker): the current
-/// version at once, then every new version; a comment every 15 s keeps proxies from
-/// closing it. It ends when the browser goes away.
-fn live(req: Request, shared: Arc<Shared>) {
-    let (tx, rx) = channel::<String>();
-    shared.listen(tx);
-    let first = shared.snapshot().version.clone();
-    let mut w = req.into_writer();
-    std::thread::spawn(move || {
-        let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: keep-alive\r\n\r\n";
-        if write!(w, "{head}retry: 300\ndata: {first}\n\n")
-            .and_then(|_| w.flush())
-            .is_err()
-        {
-            return;
-        }
-        loop {
-            let msg = match rx.recv_timeout(Duration::from_secs(15)) {
-                Ok(v) => format!("data: {v}\n\n"),
-                Err(RecvTimeoutError::Timeout) => ": ping\n\n".to_string(),
-                Err(RecvTimeoutError::Disconnected) => return,
-            };
-            if w.write_all(msg.as_bytes()).and_then(|_| w.flush()).is_err() {
-                return;
-            }
-        }
-    });
-}
-
-/// `n` threads taking requests; a panic while answering one is caught and logged, and the
-/// thread goes on.
-pub fn spawn_workers(server: Arc<Server>, shared: Arc<Shared>, n: usize) {
-    for _ in 0..n {
-        let (server, shared) = (server.clone(), shared.clone());
-        std::thread::spawn(move || loop {
-            let Ok(req) = server.recv() else { continue };
-            let url = req.url().to_string();
-            let shared = shared.clone();
-            if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handle(req, &shared))).is_err() {
-                eprintln!("internal error while answering {url}; the server goes on");
-            }
-        });
-    }
+    Answer::Page(page(404, "text/html; charset=utf-8", Body::Made(body)))
 }
 
 #[cfg(test)]

@@ -1,19 +1,21 @@
 //! `journeymap serve`: builds the site into memory, serves it on 127.0.0.1, rebuilds when
 //! a file of the project changes, and tells open pages to reload.
 //!
-//! Threads: a small pool answers HTTP requests from the current in-memory [`Snapshot`]
-//! (never from the user's output directory); the watcher thread debounces file events and
-//! rebuilds with the data cache; each live-reload connection has its own thread. A new
-//! snapshot is published whole, after the rebuild completes, so no page is ever served from
-//! a half-built site. A failed rebuild keeps the last good site and adds an error overlay.
+//! Threads: the accept loop, and one thread per connection answering from the current
+//! in-memory [`Snapshot`] (never from the user's output directory), see `conn`; the
+//! watcher thread debounces file events and rebuilds with the data cache; one broadcaster
+//! thread writes to every live-reload stream (`live`). A new snapshot is published whole,
+//! after the rebuild completes, so no page is ever served from a half-built site. A failed
+//! rebuild keeps the last good site and adds an error overlay.
 
+mod conn;
 mod http;
+mod live;
 mod watch;
 
 use std::hash::{Hash, Hasher};
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
@@ -33,10 +35,10 @@ pub struct Snapshot {
     pub version: String,
 }
 
-/// State shared by the request threads and the watcher.
+/// State shared by the connection threads and the watcher.
 pub struct Shared {
     snapshot: RwLock<Arc<Snapshot>>,
-    listeners: Mutex<Vec<Sender<String>>>,
+    live: live::Live,
 }
 
 impl Shared {
@@ -47,7 +49,7 @@ impl Shared {
                 overlay: None,
                 version: String::new(),
             })),
-            listeners: Mutex::new(Vec::new()),
+            live: live::Live::start(String::new()),
         })
     }
 
@@ -71,14 +73,8 @@ impl Shared {
             overlay,
             version: version.clone(),
         });
-        self.listeners
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .retain(|tx| tx.send(version.clone()).is_ok());
-    }
-
-    fn listen(&self, tx: Sender<String>) {
-        self.listeners.lock().unwrap_or_else(|e| e.into_inner()).push(tx);
+        // After the snapshot: a page served with this version finds the broadcaster at it.
+        self.live.announce(version);
     }
 }
 
@@ -149,11 +145,11 @@ fn reads_note(cache: &crate::data::Cache) -> String {
 }
 
 /// Binds `port`, or the next free one of the ten after it, saying which.
-fn bind(opts: &Options) -> Result<(tiny_http::Server, SocketAddr), String> {
+fn bind(opts: &Options) -> Result<(TcpListener, SocketAddr), String> {
     let mut last = String::new();
     for port in opts.port..=opts.port.saturating_add(10) {
         let addr = SocketAddr::new(opts.bind, port);
-        match tiny_http::Server::http(addr) {
+        match TcpListener::bind(addr) {
             Ok(s) => {
                 if port != opts.port {
                     eprintln!("port {} is in use; using {port} instead", opts.port);
@@ -215,15 +211,14 @@ pub fn serve(root: PathBuf, opts: Options) -> Result<(), String> {
     })
     .map_err(|e| format!("cannot watch `{}` for changes: {e}", root.display()))?;
     rebuild(&root, &mut cache.lock().unwrap_or_else(|e| e.into_inner()), &shared);
-    let (server, addr) = bind(&opts)?;
-    let server = Arc::new(server);
+    let (listener, addr) = bind(&opts)?;
     let url = format!("http://{addr}/");
     eprintln!("serving {} at {url} (live reload on; Ctrl-C to stop)", root.display());
-    http::spawn_workers(server, shared.clone(), 8);
+    conn::start(listener, shared.clone());
     if opts.open {
         open_browser(&url);
     }
-    // The watcher and the workers run on their own threads; this one just waits.
+    // The watcher and the server run on their own threads; this one just waits.
     let _keep = watcher;
     loop {
         std::thread::park();
