@@ -2,7 +2,6 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -254,11 +253,7 @@ fn eight_concurrent_clients_fifty_requests_each() {
     let port = s.port;
     // A slow client that opens a connection and sends nothing must not block anyone.
     let _idle = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    let _live = {
-        let mut c = TcpStream::connect(("127.0.0.1", port)).unwrap();
-        write!(c, "GET /__journeymap/live HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
-        c
-    };
+    let _live = Live::open(port);
     let paths = [
         "/",
         "/journeys/online-purchase/",
@@ -285,31 +280,14 @@ fn eight_concurrent_clients_fifty_requests_each() {
 #[test]
 fn live_reload_stream_sends_the_version_then_changes() {
     let s = start(example_copy());
-    let mut c = TcpStream::connect(("127.0.0.1", s.port)).unwrap();
-    c.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-    write!(c, "GET /__journeymap/live HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
-    let mut r = BufReader::new(c);
-    let mut versions = Vec::new();
-    let mut line = String::new();
-    while versions.is_empty() {
-        line.clear();
-        r.read_line(&mut line).unwrap();
-        if let Some(v) = line.strip_prefix("data: ") {
-            versions.push(v.trim().to_string());
-        }
-    }
+    let mut live = Live::open(s.port);
+    let mut versions = vec![live.next_version()];
     edit(
         &s.dir.path().join("journeys/b2b-lead.toml"),
         "title = \"B2B partnership lead\"",
         "title = \"B2B leads\"",
     );
-    while versions.len() < 2 {
-        line.clear();
-        r.read_line(&mut line).unwrap();
-        if let Some(v) = line.strip_prefix("data: ") {
-            versions.push(v.trim().to_string());
-        }
-    }
+    versions.push(live.next_version());
     assert_ne!(versions[0], versions[1]);
     // The page now carries the new version, so a reload settles.
     assert!(get(s.port, "/").2.contains(&versions[1]));

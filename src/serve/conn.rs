@@ -11,7 +11,7 @@
 //! broadcaster, and tiny_http still writes every response (`Response::raw_print`).
 
 use std::io::{BufRead, BufReader, BufWriter, ErrorKind, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::{IpAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use tiny_http::{HTTPVersion, Header};
 
 use super::http::{self, Answer, Page};
-use super::Shared;
+use super::{host, Shared};
 
 /// A request head must arrive within this time of the connection opening or of the
 /// previous answer: idle keep-alive connections and clients that send a byte now and then
@@ -36,15 +36,16 @@ pub const MAX_CONNECTIONS: usize = 256;
 /// descriptors), so that it neither spins nor stays away long once the cause is gone.
 const MAX_BACKOFF: Duration = Duration::from_millis(500);
 
-/// Accepts connections on `listener` on a thread of its own, for as long as the process.
-pub fn start(listener: TcpListener, shared: Arc<Shared>) {
+/// Accepts connections on `listener` (bound to `bound`) on a thread of its own, for as long
+/// as the process.
+pub fn start(listener: TcpListener, bound: IpAddr, shared: Arc<Shared>) {
     std::thread::Builder::new()
         .name("accept".into())
-        .spawn(move || accept_loop(&listener, &shared))
+        .spawn(move || accept_loop(&listener, bound, &shared))
         .expect("cannot start the accept thread");
 }
 
-fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
+fn accept_loop(listener: &TcpListener, bound: IpAddr, shared: &Arc<Shared>) {
     let open = Arc::new(AtomicUsize::new(0));
     let mut backoff = Duration::ZERO;
     loop {
@@ -75,7 +76,7 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
         let shared = shared.clone();
         let spawned = std::thread::Builder::new().name("connection".into()).spawn(move || {
             let _count = count;
-            connection(stream, &shared);
+            connection(stream, bound, &shared);
         });
         if let Err(e) = spawned {
             // The closure, and with it the connection, is dropped: the client sees it close.
@@ -101,10 +102,10 @@ impl Drop for Counted {
     }
 }
 
-fn connection(stream: TcpStream, shared: &Shared) {
+fn connection(stream: TcpStream, bound: IpAddr, shared: &Shared) {
     let _ = stream.set_write_timeout(Some(WRITE_TIMEOUT));
     let _ = stream.set_nodelay(true);
-    if let Next::Live = exchange(&stream, shared) {
+    if let Next::Live = exchange(&stream, bound, shared) {
         shared.live.open(stream);
     }
 }
@@ -131,7 +132,7 @@ impl From<Refusal> for Failed {
 }
 
 /// Answers requests on `stream` until it closes, fails, or asks for the live-reload stream.
-fn exchange(stream: &TcpStream, shared: &Shared) -> Next {
+fn exchange(stream: &TcpStream, bound: IpAddr, shared: &Shared) -> Next {
     let mut reader = BufReader::new(stream);
     loop {
         let req = match read_head(&mut reader, stream).and_then(|head| Ok(parse(&head)?)) {
@@ -139,7 +140,7 @@ fn exchange(stream: &TcpStream, shared: &Shared) -> Next {
             Err(Failed::Refuse(refusal)) => return refuse(stream, refusal),
             Err(Failed::Drop) => return Next::Close,
         };
-        if let Some(refusal) = req.refusal() {
+        if let Some(refusal) = req.refusal(bound) {
             return refuse(stream, refusal);
         }
         let connection = req.header("connection").unwrap_or("").to_ascii_lowercase();
@@ -244,9 +245,15 @@ impl Request {
         self.headers.iter().filter(|(n, _)| n == name).count()
     }
 
-    /// Requests refused whatever they ask for: those with a body (no path takes one, and
-    /// skipping one safely would mean parsing it).
-    fn refusal(&self) -> Option<Refusal> {
+    /// Requests refused whatever they ask for: those for another host (`host`), and those
+    /// with a body (no path takes one, and skipping one safely would mean parsing it).
+    fn refusal(&self, bound: IpAddr) -> Option<Refusal> {
+        match (self.count("host"), self.header("host")) {
+            (1, Some(h)) if host::allowed(bound, h) => {}
+            (1, _) => return Some(Refusal(403, "Host not allowed: this server answers localhost only")),
+            (0, _) if self.minor == 0 && !bound.is_loopback() => {}
+            _ => return Some(Refusal(400, "a request needs one Host header")),
+        }
         if self.header("transfer-encoding").is_some() {
             return Some(Refusal(501, "request bodies are not accepted"));
         }
@@ -327,7 +334,7 @@ mod tests {
         assert_eq!((r.method.as_str(), r.target.as_str(), r.minor), ("GET", "/a?b", 1));
         assert_eq!(r.header("host"), Some("x:1"));
         assert_eq!(r.header("connection"), Some("Close"));
-        assert!(r.refusal().is_none());
+        assert!(r.refusal(IpAddr::from([0, 0, 0, 0])).is_none());
         for (bad, status) in [
             ("GET / HTTP/1.1\r\nHost : x\r\n\r\n", 400),
             ("GET / HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n", 400),
@@ -347,7 +354,11 @@ mod tests {
 
     #[test]
     fn requests_with_a_body_are_refused() {
-        let refusal = |head: &str| parsed(head).ok().unwrap().refusal().map(|Refusal(s, _)| s);
+        let local = IpAddr::from([127, 0, 0, 1]);
+        let refusal = |head: &str| {
+            let head = head.replacen("\r\n", "\r\nHost: localhost\r\n", 1);
+            parsed(&head).ok().unwrap().refusal(local).map(|Refusal(s, _)| s)
+        };
         assert_eq!(refusal("GET / HTTP/1.1\r\nContent-Length: 0\r\n\r\n"), None);
         assert_eq!(refusal("GET / HTTP/1.1\r\nContent-Length: 5\r\n\r\n"), Some(413));
         assert_eq!(

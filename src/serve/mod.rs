@@ -9,6 +9,7 @@
 //! rebuild keeps the last good site and adds an error overlay.
 
 mod conn;
+mod host;
 mod http;
 mod live;
 mod watch;
@@ -214,7 +215,13 @@ pub fn serve(root: PathBuf, opts: Options) -> Result<(), String> {
     let (listener, addr) = bind(&opts)?;
     let url = format!("http://{addr}/");
     eprintln!("serving {} at {url} (live reload on; Ctrl-C to stop)", root.display());
-    conn::start(listener, shared.clone());
+    if !opts.bind.is_loopback() {
+        eprintln!(
+            "note: {} is not a loopback address: the preview is open to the network and answers any Host",
+            opts.bind
+        );
+    }
+    conn::start(listener, opts.bind, shared.clone());
     if opts.open {
         open_browser(&url);
     }
