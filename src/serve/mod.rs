@@ -181,7 +181,7 @@ pub fn serve(root: PathBuf, opts: Options) -> Result<(), String> {
     // that no save made once the server is up can be missed; a save during the first
     // build waits on the cache and rebuilds after it.
     let cache = Arc::new(Mutex::new(crate::Cache::default()));
-    let watcher = watch::start(&root, {
+    watch::start(&root, {
         let shared = shared.clone();
         let root = root.clone();
         let cache = cache.clone();
@@ -226,7 +226,6 @@ pub fn serve(root: PathBuf, opts: Options) -> Result<(), String> {
         open_browser(&url);
     }
     // The watcher and the server run on their own threads; this one just waits.
-    let _keep = watcher;
     loop {
         std::thread::park();
     }
