@@ -40,6 +40,8 @@ pub struct Snapshot {
 pub struct Shared {
     snapshot: RwLock<Arc<Snapshot>>,
     live: live::Live,
+    /// The data files the last build that loaded the project reads ([`watch::data_paths`]).
+    reads: RwLock<Option<Vec<PathBuf>>>,
 }
 
 impl Shared {
@@ -51,11 +53,16 @@ impl Shared {
                 version: String::new(),
             })),
             live: live::Live::start(String::new()),
+            reads: RwLock::new(None),
         })
     }
 
     pub fn snapshot(&self) -> Arc<Snapshot> {
         self.snapshot.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn reads(&self) -> Option<Vec<PathBuf>> {
+        self.reads.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// Publishes a new site (or keeps the last good one with an overlay) and notifies every
@@ -103,6 +110,16 @@ fn overlay_html(errors: &[Diagnostic]) -> String {
 pub fn rebuild(root: &Path, cache: &mut crate::Cache, shared: &Shared) -> bool {
     let start = Instant::now();
     let (analysis, mut diags) = crate::analyse_cached(root, cache);
+    // The watcher follows the data files of the spec as it is now, even when the build
+    // fails after loading it (a new data file with an error must be watched to be fixed).
+    let reads = |p: &crate::spec::Project| watch::data_paths(root, p.journeys.iter().flat_map(|j| j.data_files()));
+    let known = match &analysis {
+        Some(a) => Some(reads(&a.project)),
+        None => crate::spec::load(root).0.as_ref().map(reads),
+    };
+    if let Some(known) = known {
+        *shared.reads.write().unwrap_or_else(|e| e.into_inner()) = Some(known);
+    }
     let files =
         analysis.as_ref().and_then(
             |a| match timed("render site", || crate::site::render(&a.project, &a.kpis, None)) {
@@ -181,7 +198,11 @@ pub fn serve(root: PathBuf, opts: Options) -> Result<(), String> {
     // that no save made once the server is up can be missed; a save during the first
     // build waits on the cache and rebuilds after it.
     let cache = Arc::new(Mutex::new(crate::Cache::default()));
-    watch::start(&root, {
+    let reads = {
+        let shared = shared.clone();
+        move || shared.reads()
+    };
+    watch::start(&root, reads, {
         let shared = shared.clone();
         let root = root.clone();
         let cache = cache.clone();

@@ -1,10 +1,11 @@
 //! Watching the project for changes: every file under the root except generated output,
 //! version-control and dependency folders, editor temporary files and what the project's
-//! `.gitignore` ignores. Bursts of events (an editor's save-rename-chmod) are debounced into
+//! `.gitignore` ignores; but every data file the journeys read, wherever it is and whatever
+//! `.gitignore` says (teams often ignore large exports). Bursts of events (an editor's save-rename-chmod) are debounced into
 //! one rebuild; saving by rename (vim, JetBrains) is just another event in the burst. A
 //! project folder deleted and created again is watched again.
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::sync::mpsc::{channel, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
@@ -42,15 +43,17 @@ pub fn is_temporary(name: &str) -> bool {
         || name == ".DS_Store"
 }
 
-/// Whether a change to `path` (under `root`) can change the site.
-pub fn is_relevant(root: &Path, gitignore: &Gitignore, path: &Path) -> bool {
+/// Whether a change to `path` (under `root`) can change the site. `reads` are the data
+/// files the journeys read (see [`data_paths`]): they count whatever the ignore rules say.
+/// `None` (before any build has said what it reads): every file but editor leftovers
+/// counts, so that no edit made during the first build is missed.
+pub fn is_relevant(root: &Path, gitignore: &Gitignore, reads: Option<&[PathBuf]>, path: &Path) -> bool {
     let Ok(rel) = path.strip_prefix(root) else { return false };
     if rel.as_os_str().is_empty() {
         return false;
     }
-    let mut comps = rel.components().map(|c| c.as_os_str().to_string_lossy());
-    if comps.any(|c| SKIPPED_DIRS.contains(&c.as_ref()) || c.starts_with(".public.")) {
-        return false;
+    if reads.is_some_and(|r| r.iter().any(|p| p == path)) {
+        return true;
     }
     let name = path
         .file_name()
@@ -59,7 +62,41 @@ pub fn is_relevant(root: &Path, gitignore: &Gitignore, path: &Path) -> bool {
     if is_temporary(&name) {
         return false;
     }
+    if reads.is_none() {
+        return true;
+    }
+    let mut comps = rel.components().map(|c| c.as_os_str().to_string_lossy());
+    if comps.any(|c| SKIPPED_DIRS.contains(&c.as_ref()) || c.starts_with(".public.")) {
+        return false;
+    }
     !gitignore.matched_path_or_any_parents(rel, path.is_dir()).is_ignore()
+}
+
+/// The paths under which the watcher reports changes to `files` (data files joined with
+/// `root`, as the spec gives them): each as written, under the canonical root without `.`
+/// and `..`, and where it leads through symbolic links.
+pub fn data_paths<'a>(root: &Path, files: impl IntoIterator<Item = &'a Path>) -> Vec<PathBuf> {
+    let canonical = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let mut out = Vec::new();
+    for file in files {
+        if let Ok(rel) = file.strip_prefix(root) {
+            let mut p = canonical.clone();
+            for c in rel.components() {
+                match c {
+                    Component::CurDir => {}
+                    Component::ParentDir => {
+                        p.pop();
+                    }
+                    c => p.push(c),
+                }
+            }
+            out.push(p);
+        }
+        out.extend(file.canonicalize());
+    }
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// The watched folder. Deleting or moving it ends its watches for good (inotify, kqueue and
@@ -139,9 +176,14 @@ fn identity(path: &Path) -> Option<(u64, u64)> {
     }
 }
 
-/// Starts watching `root` on a thread of its own; `on_change` runs on that thread after
-/// each burst, and after the folder, deleted, is back.
-pub fn start(root: &Path, mut on_change: impl FnMut(&[PathBuf]) + Send + 'static) -> notify::Result<()> {
+/// Starts watching `root` on a thread of its own; `reads` gives the data files of the
+/// last build that said ([`data_paths`]); `on_change` runs on that thread after each burst,
+/// and after the folder, deleted, is back.
+pub fn start(
+    root: &Path,
+    reads: impl Fn() -> Option<Vec<PathBuf>> + Send + 'static,
+    mut on_change: impl FnMut(&[PathBuf]) + Send + 'static,
+) -> notify::Result<()> {
     let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let (tx, rx) = channel::<notify::Result<notify::Event>>();
     let mut folder = Folder {
@@ -158,9 +200,10 @@ pub fn start(root: &Path, mut on_change: impl FnMut(&[PathBuf]) + Send + 'static
             if matches!(ev.kind, notify::EventKind::Access(_)) {
                 return Vec::new();
             }
+            let reads = reads();
             ev.paths
                 .iter()
-                .filter(|p| is_relevant(&root, gitignore, p))
+                .filter(|p| is_relevant(&root, gitignore, reads.as_deref(), p))
                 .cloned()
                 .collect()
         };
@@ -227,13 +270,43 @@ mod tests {
         let root = dir.path();
         std::fs::write(root.join(".gitignore"), "/scratch/\n*.bak\n").unwrap();
         let (gi, _) = Gitignore::new(root.join(".gitignore"));
-        assert!(is_relevant(root, &gi, &root.join("journeys/a.toml")));
-        assert!(is_relevant(root, &gi, &root.join("data/events.csv")));
-        assert!(!is_relevant(root, &gi, &root.join("scratch/x.toml")));
-        assert!(!is_relevant(root, &gi, &root.join("journeys/a.bak")));
-        assert!(!is_relevant(root, &gi, &root.join("public/index.html")));
-        assert!(!is_relevant(root, &gi, &root.join(".git/index")));
-        assert!(!is_relevant(root, &gi, &root.join("journeys/.a.toml.swp")));
-        assert!(!is_relevant(root, &gi, Path::new("/elsewhere/x")));
+        let none = Some(&[][..]);
+        assert!(is_relevant(root, &gi, none, &root.join("journeys/a.toml")));
+        assert!(is_relevant(root, &gi, none, &root.join("data/events.csv")));
+        assert!(!is_relevant(root, &gi, none, &root.join("scratch/x.toml")));
+        assert!(!is_relevant(root, &gi, none, &root.join("journeys/a.bak")));
+        assert!(!is_relevant(root, &gi, none, &root.join("public/index.html")));
+        assert!(!is_relevant(root, &gi, none, &root.join(".git/index")));
+        assert!(!is_relevant(root, &gi, none, &root.join("journeys/.a.toml.swp")));
+        assert!(!is_relevant(root, &gi, none, Path::new("/elsewhere/x")));
+    }
+
+    #[test]
+    fn data_files_count_whatever_the_ignore_rules_say() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        std::fs::write(root.join(".gitignore"), "/exports/\n").unwrap();
+        std::fs::create_dir_all(root.join("exports")).unwrap();
+        std::fs::write(root.join("exports/real.csv"), "x").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink("../exports/real.csv", root.join("exports/link.csv")).unwrap();
+        let (gi, _) = Gitignore::new(root.join(".gitignore"));
+        let files = [
+            root.join("./exports/../exports/events.csv"),
+            root.join("public/metrics.csv"),
+            root.join("exports/link.csv"),
+        ];
+        let reads = data_paths(&root, files.iter().map(PathBuf::as_path));
+        let reads = Some(&reads[..]);
+        for read in ["exports/events.csv", "public/metrics.csv", "exports/link.csv"] {
+            assert!(is_relevant(&root, &gi, reads, &root.join(read)), "{read}");
+        }
+        #[cfg(unix)]
+        assert!(is_relevant(&root, &gi, reads, &root.join("exports/real.csv")));
+        assert!(!is_relevant(&root, &gi, reads, &root.join("exports/other.csv")));
+        assert!(!is_relevant(&root, &gi, reads, &root.join("public/index.html")));
+        // Before any build has said what it reads, only editor leftovers are left out.
+        assert!(is_relevant(&root, &gi, None, &root.join("exports/other.csv")));
+        assert!(!is_relevant(&root, &gi, None, &root.join("exports/.x.swp")));
     }
 }

@@ -87,6 +87,17 @@ impl Journey {
     pub fn stage_index(&self, id: &str) -> Option<usize> {
         self.stages.iter().position(|s| s.id == id)
     }
+
+    /// The data files the journey reads: the paths of `[data.events]`, `[data.metrics]`
+    /// and `[data.cohorts]` (joined with the project root).
+    pub fn data_files(&self) -> impl Iterator<Item = &Path> {
+        let events = self.events.as_ref().map(|e| &e.file);
+        events
+            .into_iter()
+            .chain(&self.metrics)
+            .chain(&self.cohorts)
+            .map(|f| f.path.as_path())
+    }
 }
 
 #[derive(Clone, Debug)]
