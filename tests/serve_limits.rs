@@ -64,26 +64,28 @@ fn a_hundred_live_reload_streams_leave_pages_answered() {
     }
 }
 
+/// A client that asks for `/assets/big.bin` eight times in a row (pipelined) and reads
+/// the first bytes of the answer only: far more than the socket buffers hold (30 MB or more
+/// on some systems), so the server's writes to it block.
+fn stalled_client(port: u16) -> TcpStream {
+    let mut c = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let request = "GET /assets/big.bin HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    c.write_all(request.repeat(8).as_bytes()).unwrap();
+    let mut start = [0u8; 12];
+    c.read_exact(&mut start).expect("the big page starts within 10 s");
+    assert_eq!(&start, b"HTTP/1.1 200");
+    c
+}
+
+const BIG: usize = 15 << 20;
+
 #[test]
 fn clients_that_never_read_a_big_page_do_not_block_others() {
     let dir = example_copy();
-    dir.write("static/big.bin", vec![b'x'; 15 << 20]);
+    dir.write("static/big.bin", vec![b'x'; BIG]);
     let s = start(dir);
-    // Each client reads the start of the answer (so the server is busy with it), then
-    // stops reading: the rest of the 15 MB cannot fit in the socket buffers.
-    let stalled: Vec<TcpStream> = (0..12)
-        .map(|_| {
-            let mut c = TcpStream::connect(("127.0.0.1", s.port)).unwrap();
-            c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-            write!(c, "GET /assets/big.bin HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").unwrap();
-            c
-        })
-        .collect();
-    for mut c in &stalled {
-        let mut start = [0u8; 12];
-        c.read_exact(&mut start).expect("the big page starts within 10 s");
-        assert_eq!(&start, b"HTTP/1.1 200");
-    }
+    let stalled: Vec<TcpStream> = (0..12).map(|_| stalled_client(s.port)).collect();
     for target in ["/", "/journeys/online-purchase/", "/kpis.json", "/assets/style.css"] {
         assert_eq!(get(s.port, target).0, 200, "{target}");
     }
@@ -148,4 +150,84 @@ fn running_out_of_file_descriptors_is_survived() {
         "{:?}",
         s.log()
     );
+}
+
+#[test]
+fn silent_and_slow_clients_are_closed() {
+    let s = start(example_copy());
+    let port = s.port;
+    // Opens a connection and sends nothing: closed without an answer.
+    let silent = std::thread::spawn(move || {
+        let mut c = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        c.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        c.read(&mut [0u8; 64]).expect("closed within 30 s")
+    });
+    // Sends a header byte every 200 ms, forever (slowloris): the head has a deadline.
+    let mut c = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    write!(c, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ").unwrap();
+    let mut w = c.try_clone().unwrap();
+    std::thread::spawn(move || {
+        while w.write_all(b"a").is_ok() {
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    });
+    let mut answer = Vec::new();
+    let _ = c.read_to_end(&mut answer);
+    assert!(
+        answer.starts_with(b"HTTP/1.1 408"),
+        "{}",
+        String::from_utf8_lossy(&answer)
+    );
+    assert_eq!(silent.join().unwrap(), 0);
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_client_that_stops_reading_is_dropped() {
+    let dir = example_copy();
+    dir.write("static/big.bin", vec![b'x'; BIG]);
+    let s = start(dir);
+    let open_fds = || std::fs::read_dir(format!("/proc/{}/fd", s.child.id())).unwrap().count();
+    let before = open_fds();
+    let mut c = stalled_client(s.port);
+    assert_eq!(open_fds(), before + 1);
+    // The kernel takes a few more bytes now and then after the client stops reading, so
+    // the 10 s without progress start some seconds later.
+    assert!(
+        wait_for(|| open_fds() == before, Duration::from_secs(60)),
+        "the connection is still open"
+    );
+    let mut rest = Vec::new();
+    let _ = c.read_to_end(&mut rest);
+    assert!(rest.len() < 8 * BIG, "every answer came: {} bytes", rest.len());
+}
+
+#[test]
+fn connections_beyond_the_limit_get_503_until_others_close() {
+    let s = start(example_copy());
+    // 256 connections (the limit) that each wait before sending their request.
+    let open: Vec<TcpStream> = (0..256)
+        .map(|_| TcpStream::connect(("127.0.0.1", s.port)).unwrap())
+        .collect();
+    // The refusal is written at once and the connection closed, so the client may see a
+    // reset after it: what counts is the answer before.
+    let status = || {
+        let mut c = TcpStream::connect(("127.0.0.1", s.port)).unwrap();
+        c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let _ = c.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+        let mut answer = Vec::new();
+        let _ = c.read_to_end(&mut answer);
+        String::from_utf8_lossy(&answer)
+            .split_whitespace()
+            .nth(1)
+            .unwrap_or("")
+            .to_string()
+    };
+    assert!(
+        wait_for(|| status() == "503", Duration::from_secs(10)),
+        "no 503 beyond 256 connections"
+    );
+    drop(open);
+    assert!(wait_for(|| status() == "200", Duration::from_secs(10)));
 }

@@ -179,9 +179,38 @@ fn send(stream: &TcpStream, mut response: Page, minor: u8, head_only: bool, keep
     } else if minor == 0 {
         response.add_header(header("Connection", "keep-alive"));
     }
-    let mut w = BufWriter::with_capacity(64 * 1024, stream);
+    let mut w = BufWriter::with_capacity(64 * 1024, Failing { stream, failed: false });
     response.raw_print(&mut w, HTTPVersion(1, minor), &[], head_only, None)?;
     w.flush()
+}
+
+/// A socket writer that fails at once after its first failure. The chunked encoder and the
+/// buffer flush what they hold when dropped, also after an error; through the socket, each
+/// such flush would wait out the write timeout again.
+struct Failing<'a> {
+    stream: &'a TcpStream,
+    failed: bool,
+}
+
+impl Write for Failing<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.failed {
+            return Err(ErrorKind::BrokenPipe.into());
+        }
+        let start = Instant::now();
+        let written = self.stream.write(buf);
+        // A write that waited out the timeout has stalled, even when it got a few bytes
+        // through as the kernel grew the socket's buffer: the client is not reading.
+        if written.is_err() || start.elapsed() >= WRITE_TIMEOUT {
+            self.failed = true;
+            return Err(written.err().unwrap_or_else(|| ErrorKind::TimedOut.into()));
+        }
+        written
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 fn header(name: &str, value: &str) -> Header {
