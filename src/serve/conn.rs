@@ -24,14 +24,14 @@ use super::{host, Shared};
 /// A request head must arrive within this time of the connection opening or of the
 /// previous answer: idle keep-alive connections and clients that send a byte now and then
 /// (slowloris) are closed.
-pub const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
-/// A client that takes no byte of an answer for this long is dropped.
-pub const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
+/// A write to a client that waits this long means it stopped reading: it is dropped.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 /// The largest request head (request line and headers) accepted.
-pub const MAX_HEAD: usize = 16 * 1024;
+const MAX_HEAD: usize = 16 * 1024;
 const MAX_HEADERS: usize = 100;
 /// Connections served at once (a thread each); beyond, new ones are answered 503.
-pub const MAX_CONNECTIONS: usize = 256;
+const MAX_CONNECTIONS: usize = 256;
 /// The longest pause of the accept loop after an error (such as running out of file
 /// descriptors), so that it neither spins nor stays away long once the cause is gone.
 const MAX_BACKOFF: Duration = Duration::from_millis(500);

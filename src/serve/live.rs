@@ -13,7 +13,7 @@ use std::sync::mpsc::{channel, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
 /// Open streams at most; beyond, new ones are refused (each holds a file descriptor).
-pub const MAX_STREAMS: usize = 512;
+const MAX_STREAMS: usize = 512;
 /// A comment this often keeps proxies and browsers from closing an idle stream.
 const PING: Duration = Duration::from_secs(15);
 /// How often streams are checked for browsers that went away, to free their sockets.
