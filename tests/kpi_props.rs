@@ -419,6 +419,30 @@ fn same(a: &Value, b: &Value, path: &str) -> Result<(), String> {
     }
 }
 
+/// People who reached step k + 1 but not k + 2, by the touchpoint of their last mapped row
+/// (latest time, then the later line): the drop-outs the journey page breaks down.
+fn naive_left_after(c: &Case) -> Vec<Vec<u64>> {
+    let stage_of = stage_of(c);
+    let n = c.stages.len();
+    let mut left = vec![vec![0u64; stage_of.len()]; n.saturating_sub(1)];
+    let users: BTreeSet<usize> = c.rows.iter().map(|r| r.user).collect();
+    for u in users {
+        let mapped: Vec<(usize, &Row)> = c
+            .rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.user == u && r.event < stage_of.len())
+            .collect();
+        let events: Vec<(i64, usize)> = mapped.iter().map(|(_, r)| (r.t, stage_of[r.event])).collect();
+        let depth = naive_chain(c, &events).0;
+        let last = mapped.iter().max_by_key(|(line, r)| (r.t, *line)).map(|(_, r)| r.event);
+        if let (true, Some(tp)) = (depth >= 1 && depth < n, last) {
+            left[depth - 1][tp] += 1;
+        }
+    }
+    left
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
 
@@ -432,5 +456,6 @@ proptest! {
         if let Err(e) = same(&engine, &expected, "") {
             prop_assert!(false, "{}\nengine:   {}\nexpected: {}", e, engine, expected);
         }
+        prop_assert_eq!(&analysis.kpis.journeys[0].left_after, &naive_left_after(&c));
     }
 }

@@ -15,8 +15,20 @@ pub struct EventPass {
     pub reach: Vec<u64>,
     /// Distinct users with ≥ 1 event of each touchpoint.
     pub touchpoint_users: Vec<u64>,
-    /// Users who stopped before the last stage, by touchpoint of their last event.
+    /// Users who stopped before the last stage, by the step they reached and the
+    /// touchpoint of their last event: `exits[(depth - 1) * touchpoints + tp]`.
     pub exits: Vec<u64>,
+}
+
+impl EventPass {
+    /// Exits by touchpoint, whatever step was reached.
+    pub fn exits_by_touchpoint(&self, touchpoints: usize) -> Vec<u64> {
+        let mut out = vec![0; touchpoints];
+        for row in self.exits.chunks(touchpoints.max(1)) {
+            out.iter_mut().zip(row).for_each(|(o, e)| *o += e);
+        }
+        out
+    }
 }
 
 #[derive(Clone, Default)]
@@ -128,7 +140,7 @@ fn pass_over(spec: &KpiSpec, data: &EventData, users: std::ops::Range<usize>) ->
         ],
         reach: vec![0; n],
         touchpoint_users: vec![0; n_tp],
-        exits: vec![0; n_tp],
+        exits: vec![0; n * n_tp],
     };
     let mut by_stage: Vec<Vec<i64>> = vec![Vec::new(); n];
     let mut seen_tp: Vec<u32> = vec![u32::MAX; n_tp];
@@ -169,7 +181,7 @@ fn pass_over(spec: &KpiSpec, data: &EventData, users: std::ops::Range<usize>) ->
         }
         if depth < n {
             // Rows are sorted by (time, file order): the last is the latest, later line on ties.
-            pass.exits[data.touchpoint[range.end - 1] as usize] += 1;
+            pass.exits[(depth - 1) * n_tp + data.touchpoint[range.end - 1] as usize] += 1;
         }
     }
     pass

@@ -43,6 +43,12 @@ pub struct JourneyKpis {
     pub segments: Vec<SegmentKpis>,
     pub unmapped_events: BTreeMap<String, u64>,
     pub targets: Vec<TargetResult>,
+    /// `left_after[k][tp]`: people who reached step k + 1 but not step k + 2, by the
+    /// touchpoint (journey order) of their last mapped event. Its rows add up to the
+    /// funnel's drop-offs, which the exits per touchpoint do not. Not in kpis.json; empty
+    /// without events.
+    #[serde(skip)]
+    pub left_after: Vec<Vec<u64>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -278,6 +284,7 @@ fn empty(spec: &KpiSpec) -> JourneyKpis {
         segments: Vec::new(),
         unmapped_events: BTreeMap::new(),
         targets: Vec::new(),
+        left_after: Vec::new(),
     }
 }
 
@@ -297,16 +304,20 @@ fn from_events(spec: &KpiSpec, ev: &EventData) -> JourneyKpis {
     let mut k = empty(spec);
     k.conversion_rate = conversion_rate(spec, &steps);
     k.funnel.steps = steps;
+    let n_tp = pass.touchpoint_users.len();
+    let exits = pass.exits_by_touchpoint(n_tp);
     let mut tp_index = 0;
     for (stage_kpis, reach) in k.stages.iter_mut().zip(&pass.reach) {
         stage_kpis.reach = Some(*reach);
         for t in stage_kpis.touchpoints.iter_mut() {
             t.users = Some(pass.touchpoint_users[tp_index]);
             t.events = Some(ev.touchpoint_rows[tp_index]);
-            t.exits = Some(pass.exits[tp_index]);
+            t.exits = Some(exits[tp_index]);
             tp_index += 1;
         }
     }
+    k.left_after = pass.exits.chunks(n_tp.max(1)).map(<[u64]>::to_vec).collect();
+    k.left_after.truncate(spec.stages.len().saturating_sub(1));
     k.revenue = ev.revenue.as_ref().map(|r| {
         let buyers = r.user_orders.iter().filter(|&&n| n > 0).count() as u64;
         let repeat = r.user_orders.iter().filter(|&&n| n >= 2).count() as u64;

@@ -178,6 +178,7 @@ mod tests {
                     met,
                 })
                 .to_vec(),
+            left_after: vec![],
         };
         assert_eq!(k.start_users(), Some(200));
         assert_eq!(k.step_shares(), vec![Some(1.0), Some(0.25), None]);
