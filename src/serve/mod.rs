@@ -12,6 +12,7 @@ mod conn;
 mod host;
 mod http;
 mod live;
+mod overlay;
 mod watch;
 
 use std::hash::{Hash, Hasher};
@@ -84,26 +85,18 @@ impl Shared {
         // After the snapshot: a page served with this version finds the broadcaster at it.
         self.live.announce(version);
     }
+
+    /// Keeps the last good site, if any, and shows `errors` over it.
+    fn publish_errors(&self, errors: &[Diagnostic]) {
+        let has_site = !self.snapshot().files.is_empty();
+        self.publish(None, Some(overlay::html(errors, has_site)));
+    }
 }
 
 pub struct Options {
     pub bind: IpAddr,
     pub port: u16,
     pub open: bool,
-}
-
-/// The error overlay: the same diagnostics as the terminal, HTML-escaped.
-fn overlay_html(errors: &[Diagnostic]) -> String {
-    let text = render_human(errors, false);
-    format!(
-        concat!(
-            r#"<div id="journeymap-error" role="alert" style="position:fixed;inset:auto 1rem 1rem 1rem;max-height:60vh;overflow:auto;z-index:2147483647;"#,
-            r#"background:#2b0d0b;color:#ffe4e0;border:2px solid #ff8a7a;border-radius:10px;padding:1rem 1.2rem;font:14px/1.45 ui-monospace,Menlo,Consolas,monospace;box-shadow:0 8px 30px rgba(0,0,0,.4)">"#,
-            r#"<strong style="font:600 15px system-ui,sans-serif">journeymap: the build failed — showing the last good site. Fix the error and save; this page reloads by itself.</strong>"#,
-            r#"<pre style="white-space:pre-wrap;margin:.8rem 0 0">{}</pre></div>"#
-        ),
-        crate::site::esc(&text)
-    )
 }
 
 /// One rebuild: analyse with the data cache, render in memory, publish. Prints the outcome.
@@ -149,7 +142,7 @@ pub fn rebuild(root: &Path, cache: &mut crate::Cache, shared: &Shared) -> bool {
             "build failed ({} errors): still serving the last good site",
             errors.len()
         );
-        shared.publish(None, Some(overlay_html(&errors)));
+        shared.publish_errors(&errors);
     }
     ok
 }
@@ -227,7 +220,7 @@ pub fn serve(root: PathBuf, opts: Options) -> Result<(), String> {
                 let bug = Diagnostic::error(
                     "internal error while rebuilding (this is a bug in journeymap); save again to retry",
                 );
-                shared.publish(None, Some(overlay_html(&[bug])));
+                shared.publish_errors(&[bug]);
             }
         }
     })
