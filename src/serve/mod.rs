@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
-use crate::diagnostics::{render_human, Diagnostic};
+use crate::diagnostics::{plural, render_human, Diagnostic};
 use crate::site::SiteFiles;
 use crate::timing::timed;
 
@@ -138,10 +138,12 @@ pub fn rebuild(root: &Path, cache: &mut crate::Cache, shared: &Shared) -> bool {
     } else {
         let errors: Vec<_> = diags.errors().cloned().collect();
         eprint!("{}", render_human(&errors, crate::diagnostics::use_colour()));
-        eprintln!(
-            "build failed ({} errors): still serving the last good site",
-            errors.len()
-        );
+        let serving = if shared.snapshot().files.is_empty() {
+            "nothing to serve until a build succeeds"
+        } else {
+            "still serving the last good site"
+        };
+        eprintln!("build failed ({}): {serving}", plural(errors.len() as u64, "error"));
         shared.publish_errors(&errors);
     }
     ok
