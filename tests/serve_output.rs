@@ -1,4 +1,5 @@
-//! What `journeymap serve` prints on stderr after each rebuild.
+//! What `journeymap serve` prints on stderr after each rebuild: warnings only when they
+//! changed, and errors counted in words.
 
 mod common;
 
@@ -24,6 +25,10 @@ fn outcome(s: &Server, from: usize) -> Vec<String> {
     log[from..end(&log).unwrap()].to_vec()
 }
 
+fn warnings(lines: &[String]) -> usize {
+    lines.iter().filter(|l| l.contains(": warning: ")).count()
+}
+
 #[test]
 fn a_failed_build_counts_its_errors_in_words() {
     let dir = example_copy();
@@ -39,5 +44,56 @@ fn a_failed_build_counts_its_errors_in_words() {
     assert_eq!(
         outcome(&s, seen).last().unwrap(),
         "build failed (3 errors): nothing to serve until a build succeeds"
+    );
+}
+
+#[test]
+fn warnings_are_printed_again_only_when_they_change() {
+    let s = start(example_copy());
+    let journey = s.dir.path().join("journeys/online-purchase.toml");
+    let first = outcome(&s, 0);
+    assert_eq!(
+        warnings(&first),
+        6,
+        "the first build prints its warnings:\n{}",
+        first.join("\n")
+    );
+    let mut seen = s.log().len();
+    let mut next = |s: &Server| {
+        let lines = outcome(s, seen);
+        seen += lines.len();
+        lines
+    };
+
+    edit(&journey, "title = \"Online purchase\"", "title = \"Retitled\"");
+    let same = next(&s);
+    assert_eq!(warnings(&same), 0, "{}", same.join("\n"));
+    let last = same.last().unwrap();
+    assert!(
+        last.starts_with("rebuilt in") && last.ends_with("; 6 warnings unchanged, not repeated"),
+        "{last}"
+    );
+
+    // A target met now: one warning fewer, and the new set is printed whole.
+    edit(&journey, "target = { min = 0.30 }", "target = { min = 0.20 }");
+    let changed = next(&s);
+    assert_eq!(warnings(&changed), 5, "{}", changed.join("\n"));
+    assert!(!changed.last().unwrap().contains("unchanged"), "{changed:?}");
+
+    edit(&journey, "emotion = 3", "emotion = 12");
+    let failed = next(&s);
+    assert_eq!(warnings(&failed), 0, "{}", failed.join("\n"));
+    assert_eq!(
+        failed.last().unwrap(),
+        "build failed (1 error): still serving the last good site"
+    );
+
+    // Compared with the last successful rebuild, not with the failed one in between.
+    edit(&journey, "emotion = 12", "emotion = 3");
+    let fixed = next(&s);
+    assert_eq!(warnings(&fixed), 0, "{}", fixed.join("\n"));
+    assert!(
+        fixed.last().unwrap().ends_with("; 5 warnings unchanged, not repeated"),
+        "{fixed:?}"
     );
 }

@@ -99,10 +99,19 @@ pub struct Options {
     pub open: bool,
 }
 
+/// What one `serve` keeps from a rebuild to the next.
+#[derive(Default)]
+struct Rebuilds {
+    cache: crate::Cache,
+    /// The warnings of the last successful rebuild, as last printed: a rebuild with the
+    /// same ones says so in one line, instead of printing them all again after every save.
+    warned: Option<Vec<Diagnostic>>,
+}
+
 /// One rebuild: analyse with the data cache, render in memory, publish. Prints the outcome.
-pub fn rebuild(root: &Path, cache: &mut crate::Cache, shared: &Shared) -> bool {
+fn rebuild(root: &Path, state: &mut Rebuilds, shared: &Shared) -> bool {
     let start = Instant::now();
-    let (analysis, mut diags) = crate::analyse_cached(root, cache);
+    let (analysis, mut diags) = crate::analyse_cached(root, &mut state.cache);
     // The watcher follows the data files of the spec as it is now, even when the build
     // fails after loading it (a new data file with an error must be watched to be fixed).
     let reads = |p: &crate::spec::Project| watch::data_paths(root, p.journeys.iter().flat_map(|j| j.data_files()));
@@ -128,12 +137,21 @@ pub fn rebuild(root: &Path, cache: &mut crate::Cache, shared: &Shared) -> bool {
     // The outcome is printed before the site is published, so that whoever sees the new
     // site can find its line in the log.
     if ok {
-        eprint!("{}", render_human(&warnings, crate::diagnostics::use_colour()));
+        let unchanged = state.warned.as_ref() == Some(&warnings);
+        let note = if !unchanged {
+            eprint!("{}", render_human(&warnings, crate::diagnostics::use_colour()));
+            String::new()
+        } else if warnings.is_empty() {
+            String::new()
+        } else {
+            format!("; {} unchanged, not repeated", plural(warnings.len() as u64, "warning"))
+        };
         eprintln!(
-            "rebuilt in {} ms{}",
+            "rebuilt in {} ms{}{note}",
             start.elapsed().as_millis(),
-            reads_note(&cache.data)
+            reads_note(&state.cache.data)
         );
+        state.warned = Some(warnings);
         shared.publish(files, None);
     } else {
         let errors: Vec<_> = diags.errors().cloned().collect();
@@ -191,8 +209,8 @@ pub fn serve(root: PathBuf, opts: Options) -> Result<(), String> {
     let shared = Shared::new();
     // The watcher starts before the first build and before the address is announced, so
     // that no save made once the server is up can be missed; a save during the first
-    // build waits on the cache and rebuilds after it.
-    let cache = Arc::new(Mutex::new(crate::Cache::default()));
+    // build waits for its lock on the state and rebuilds after it.
+    let state = Arc::new(Mutex::new(Rebuilds::default()));
     let reads = {
         let shared = shared.clone();
         move || shared.reads()
@@ -200,7 +218,7 @@ pub fn serve(root: PathBuf, opts: Options) -> Result<(), String> {
     watch::start(&root, reads, {
         let shared = shared.clone();
         let root = root.clone();
-        let cache = cache.clone();
+        let state = state.clone();
         move |changed: &[PathBuf]| {
             if crate::timing::enabled() {
                 eprintln!(
@@ -212,13 +230,13 @@ pub fn serve(root: PathBuf, opts: Options) -> Result<(), String> {
                         .join(", ")
                 );
             }
-            let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
+            let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
             // A bug in a rebuild must not stop the watcher: report it like a build error.
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                timed("rebuild after a change", || rebuild(&root, &mut cache, &shared))
+                timed("rebuild after a change", || rebuild(&root, &mut state, &shared))
             }));
             if outcome.is_err() {
-                *cache = crate::Cache::default();
+                state.cache = crate::Cache::default();
                 let bug = Diagnostic::error(
                     "internal error while rebuilding (this is a bug in journeymap); save again to retry",
                 );
@@ -227,7 +245,7 @@ pub fn serve(root: PathBuf, opts: Options) -> Result<(), String> {
         }
     })
     .map_err(|e| format!("cannot watch `{}` for changes: {e}", root.display()))?;
-    rebuild(&root, &mut cache.lock().unwrap_or_else(|e| e.into_inner()), &shared);
+    rebuild(&root, &mut state.lock().unwrap_or_else(|e| e.into_inner()), &shared);
     let (listener, addr) = bind(&opts)?;
     let url = format!("http://{addr}/");
     eprintln!("serving {} at {url} (live reload on; Ctrl-C to stop)", root.display());
