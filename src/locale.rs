@@ -58,13 +58,43 @@ impl Numbers {
         self.number(v, 0)
     }
 
+    /// A `YYYY-MM-DD` date as the language writes it: "5 Jan 2026", "5 janv. 2026"; other
+    /// text as it is.
+    pub fn date(self, ymd: &str) -> String {
+        let Some(days) = crate::calendar::parse_ymd(ymd.as_bytes()).filter(|_| ymd.len() == 10) else {
+            return ymd.to_string();
+        };
+        let (y, m, d) = crate::calendar::civil_from_days(days);
+        const EN: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        const FR: [&str; 12] = [
+            "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.",
+        ];
+        let month = match self.lang {
+            Language::En => EN[m as usize - 1],
+            Language::Fr => FR[m as usize - 1],
+        };
+        format!("{d}\u{a0}{month} {y}")
+    }
+
+    /// Whether `n` takes the singular (CLDR: English only for 1, French for 0 and 1).
+    pub fn is_singular(self, n: f64) -> bool {
+        match self.lang {
+            Language::En => n == 1.0,
+            Language::Fr => n.abs() < 2.0,
+        }
+    }
+
+    /// A count with its noun: "1 stage", "5 stages", "1 234 personnes".
+    pub fn count(self, n: f64, one: &str, other: &str) -> String {
+        let noun = if self.is_singular(n) { one } else { other };
+        format!("{}\u{a0}{noun}", self.number(n, if n.fract() == 0.0 { 0 } else { 2 }))
+    }
+
     /// A rate as a percentage with one decimal: 0.125 → "12.5%" / "12,5 %".
     pub fn percent(self, v: f64) -> String {
-        let n = self.number(v * 100.0, 1);
-        match self.lang {
-            Language::En => format!("{n}%"),
-            Language::Fr => format!("{n}\u{a0}%"),
-        }
+        self.unit_places(v, Unit::Percent, 1)
     }
 
     /// A duration in seconds, shortened to its two largest units: "2 d 3 h", "45 min".
@@ -112,15 +142,98 @@ impl Numbers {
 
     /// A value in a metric's unit.
     pub fn unit(self, v: f64, unit: Unit) -> String {
+        self.unit_places(v, unit, default_places(v, unit, self.currency))
+    }
+
+    /// A value in a unit with `places` decimals (of the percentage for percents; durations
+    /// are written in whole units whatever `places`).
+    fn unit_places(self, v: f64, unit: Unit, places: usize) -> String {
         match unit {
-            Unit::Percent => self.percent(v),
-            Unit::Currency => self.money(v),
-            Unit::Score => self.number(v, 2),
+            Unit::Percent => {
+                let n = self.number(v * 100.0, places);
+                match self.lang {
+                    Language::En => format!("{n}%"),
+                    Language::Fr => format!("{n}\u{a0}%"),
+                }
+            }
+            Unit::Currency => self.money_with(v, places),
             Unit::Seconds => self.duration(v),
-            Unit::Count if v.fract() == 0.0 => self.integer(v),
-            Unit::Count => self.number(v, 2),
+            Unit::Score | Unit::Count => self.number(v, places),
         }
     }
+
+    /// A target's bounds and the actual value, written so that the actual never reads the
+    /// same as a bound it differs from (0.78 % against ≥ 0.8 % is "0.78 %", not "0.8 %"):
+    /// each bound with the places it needs, the actual with at least as many, and more
+    /// while it would print equal to a bound it is not equal to.
+    pub fn against(
+        self,
+        actual: Option<f64>,
+        bounds: [Option<f64>; 2],
+        unit: Unit,
+    ) -> (Option<String>, [Option<String>; 2]) {
+        let scale = if unit == Unit::Percent { 100.0 } else { 1.0 };
+        let base = |v: f64| default_places(v, unit, self.currency);
+        let bound_places = |b: f64| base(b).max(places_needed(b * scale));
+        let texts = bounds.map(|b| b.map(|b| self.unit_places(b, unit, bound_places(b))));
+        let actual = actual.map(|a| {
+            let mut places = bounds
+                .iter()
+                .flatten()
+                .map(|&b| bound_places(b))
+                .fold(base(a), usize::max);
+            while places < MAX_PLACES
+                && bounds
+                    .iter()
+                    .flatten()
+                    .any(|&b| b != a && self.unit_places(a, unit, places) == self.unit_places(b, unit, places))
+            {
+                places += 1;
+            }
+            self.unit_places(a, unit, places)
+        });
+        (actual, texts)
+    }
+}
+
+/// Beyond this many decimals two values that still print the same are shown the same.
+const MAX_PLACES: usize = 9;
+
+/// The places a unit is written with by default.
+fn default_places(v: f64, unit: Unit, currency: Option<Currency>) -> usize {
+    match unit {
+        Unit::Percent => 1,
+        Unit::Currency => currency.map_or(2, |c| usize::from(c.decimals)),
+        Unit::Score => 2,
+        Unit::Seconds => 0,
+        Unit::Count if v.fract() == 0.0 => 0,
+        Unit::Count => 2,
+    }
+}
+
+/// The fewest decimals that write `v` as declared (0.0125 → 4 on the fraction, 1.25 → 2),
+/// up to [`MAX_PLACES`].
+fn places_needed(v: f64) -> usize {
+    (0..MAX_PLACES)
+        .find(|&p| {
+            let f = 10f64.powi(p as i32);
+            ((v * f).round() / f - v).abs() <= v.abs() * 1e-12
+        })
+        .unwrap_or(MAX_PLACES)
+}
+
+/// Decimals that tell `actual` apart from each bound it differs from, at least `min`:
+/// for terminal reports, which write plain numbers.
+pub fn distinct_places(actual: f64, bounds: &[f64], min: usize) -> usize {
+    let mut places = bounds.iter().map(|&b| places_needed(b)).fold(min, usize::max);
+    while places < MAX_PLACES
+        && bounds
+            .iter()
+            .any(|&b| b != actual && format!("{actual:.places$}") == format!("{b:.places$}"))
+    {
+        places += 1;
+    }
+    places
 }
 
 #[cfg(test)]
@@ -147,6 +260,61 @@ mod tests {
         assert_eq!(en.unit(2.5, Unit::Count), "2.50");
         assert_eq!(en.duration(30.0 * 86_400.0), "30\u{a0}d");
         assert_eq!(en.duration(7200.0), "2\u{a0}h");
+    }
+
+    #[test]
+    fn dates_per_language() {
+        let fr = Numbers::new(Language::Fr, None);
+        assert_eq!(Numbers::EN.date("2026-01-05"), "5\u{a0}Jan 2026");
+        assert_eq!(fr.date("2026-01-05"), "5\u{a0}janv. 2026");
+        assert_eq!(fr.date("2026-08-31"), "31\u{a0}août 2026");
+        assert_eq!(fr.date("2026-13-01"), "2026-13-01");
+        assert_eq!(fr.date("week 3"), "week 3");
+    }
+
+    #[test]
+    fn plural_rules_per_language() {
+        let fr = Numbers::new(Language::Fr, None);
+        assert_eq!(Numbers::EN.count(1.0, "stage", "stages"), "1\u{a0}stage");
+        assert_eq!(Numbers::EN.count(0.0, "stage", "stages"), "0\u{a0}stages");
+        assert_eq!(Numbers::EN.count(1234.0, "person", "people"), "1,234\u{a0}people");
+        assert_eq!(fr.count(0.0, "étape", "étapes"), "0\u{a0}étape");
+        assert_eq!(fr.count(1.0, "étape", "étapes"), "1\u{a0}étape");
+        assert_eq!(fr.count(2.0, "étape", "étapes"), "2\u{a0}étapes");
+    }
+
+    #[test]
+    fn an_actual_never_reads_like_a_bound_it_misses() {
+        let en = Numbers::EN;
+        let p = Unit::Percent;
+        assert_eq!(
+            en.against(Some(0.0078), [Some(0.008), None], p),
+            (Some("0.78%".into()), [Some("0.8%".into()), None])
+        );
+        assert_eq!(en.against(Some(0.184), [Some(0.12), None], p).0.unwrap(), "18.4%");
+        assert_eq!(
+            en.against(Some(0.0125), [Some(0.0125), None], p),
+            (Some("1.25%".into()), [Some("1.25%".into()), None])
+        );
+        assert_eq!(
+            en.against(Some(0.3), [Some(0.2999999), None], p).0.unwrap(),
+            "30.00000%"
+        );
+        assert_eq!(
+            en.against(Some(4.4999), [Some(4.5), None], Unit::Score).0.unwrap(),
+            "4.4999"
+        );
+        assert_eq!(
+            en.against(None, [None, Some(3.0)], Unit::Count),
+            (None, [None, Some("3".into())])
+        );
+        let (a, [lo, hi]) = en.against(Some(0.50004), [Some(0.2), Some(0.5)], p);
+        assert_eq!(
+            (a.unwrap(), lo.unwrap(), hi.unwrap()),
+            ("50.004%".into(), "20.0%".into(), "50.0%".into())
+        );
+        assert_eq!(distinct_places(0.0078, &[0.008], 4), 4);
+        assert_eq!(distinct_places(0.00799996, &[0.008], 4), 8);
     }
 
     #[test]

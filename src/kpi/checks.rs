@@ -27,12 +27,22 @@ fn missed_targets(j: &Journey, k: &JourneyKpis, diags: &mut Diagnostics) {
             (None, Some(hi)) => format!("at most {hi}"),
             (None, None) => String::new(),
         };
-        let actual = r
-            .actual
-            .map_or_else(|| "unknown (no data)".to_string(), |a| format!("{a:.4}"));
+        let Some(actual) = r.actual else {
+            // How every journey starts: a target set before there is data to check it.
+            diags.push(
+                Diagnostic::warning(format!(
+                    "target not checked in journey `{}`: `{}` has no value yet (no data), expected {bounds}",
+                    j.id, r.kpi
+                ))
+                .at(t.loc.clone()),
+            );
+            continue;
+        };
+        let bound_values: Vec<f64> = [r.min, r.max].into_iter().flatten().collect();
+        let places = crate::locale::distinct_places(actual, &bound_values, 4);
         diags.push(
             Diagnostic::warning(format!(
-                "target missed in journey `{}`: `{}` is {actual}, expected {bounds}",
+                "target missed in journey `{}`: `{}` is {actual:.places$}, expected {bounds}",
                 j.id, r.kpi
             ))
             .at(t.loc.clone()),

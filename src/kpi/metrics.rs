@@ -58,6 +58,16 @@ pub fn stage_sums(data: &MetricsData) -> Vec<Option<u64>> {
 /// The funnel of a journey without events: stage sums, no medians, no window.
 pub fn apply_metrics_funnel(spec: &KpiSpec, data: &MetricsData, k: &mut JourneyKpis) {
     let sums = stage_sums(data);
+    let mut dates: Vec<i64> = data.stage_users.iter().flatten().map(|&(d, _)| d).collect();
+    dates.sort_unstable();
+    dates.dedup();
+    if let (Some(&first), Some(&last)) = (dates.first(), dates.last()) {
+        k.basis = super::Basis::Aggregates {
+            dates: dates.len(),
+            first,
+            last,
+        };
+    }
     k.funnel.window_seconds = None;
     k.funnel.steps = funnel::steps(spec, &sums, &[]);
     k.conversion_rate = super::ratio(sums[spec.conversion_stage], sums[0]);

@@ -49,6 +49,23 @@ pub struct JourneyKpis {
     /// without events.
     #[serde(skip)]
     pub left_after: Vec<Vec<u64>>,
+    /// What the funnel was counted from, for pages to say what its numbers are. Not in
+    /// kpis.json (`window_seconds` and the nulls tell the same to a program).
+    #[serde(skip)]
+    pub basis: Basis,
+}
+
+/// What a journey's funnel counts.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum Basis {
+    /// No data yet: every funnel number is unknown.
+    #[default]
+    Nothing,
+    /// People, from an event export.
+    Events,
+    /// Sums of the `users` rows of an aggregated export: visits or entries per period,
+    /// not distinct people. `dates` distinct dates from `first` to `last` (day numbers).
+    Aggregates { dates: usize, first: i64, last: i64 },
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -285,6 +302,7 @@ fn empty(spec: &KpiSpec) -> JourneyKpis {
         unmapped_events: BTreeMap::new(),
         targets: Vec::new(),
         left_after: Vec::new(),
+        basis: Basis::Nothing,
     }
 }
 
@@ -302,6 +320,7 @@ fn from_events(spec: &KpiSpec, ev: &EventData) -> JourneyKpis {
     let all: Vec<&funnel::SegmentCounts> = pass.segments.iter().collect();
     let steps = funnel::steps_of(spec, &all);
     let mut k = empty(spec);
+    k.basis = Basis::Events;
     k.conversion_rate = conversion_rate(spec, &steps);
     k.funnel.steps = steps;
     let n_tp = pass.touchpoint_users.len();
