@@ -225,7 +225,7 @@ pub fn serve(root: PathBuf, opts: Options) -> Result<(), String> {
                     "changed: {}",
                     changed
                         .iter()
-                        .map(|p| p.display().to_string())
+                        .map(|p| crate::diagnostics::printable(&p.display().to_string()).into_owned())
                         .collect::<Vec<_>>()
                         .join(", ")
                 );
