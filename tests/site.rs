@@ -128,16 +128,43 @@ fn journey_map_shows_numbers_from_the_kpis() {
         "KPIs",
     ] {
         assert!(
-            html.contains(&format!("<div class=\"lane-label\">{lane}</div>")),
+            html.contains(&format!("<th scope=\"row\" class=\"lane\">{lane}</th>")),
             "lane {lane}"
         );
     }
-    assert!(html.contains("Where customers drop out"));
-    assert!(html.contains("class=\"chart funnel\"") && html.contains("class=\"chart emotion\""));
+    assert!(html.contains("class=\"chart funnel\"") && html.contains("class=\"emotion-line\""));
     assert!(
-        html.contains("Target missed"),
-        "the purchase stage target is missed in the example"
+        html.contains("Target ≥ 30.0% · missed"),
+        "the purchase stage target is missed in the example, and says against what"
     );
+    // Where people leave: after each stage but the last, as many as the funnel loses at
+    // the next step.
+    let steps = j["funnel"]["steps"].as_array().unwrap();
+    let stage_names = ["Awareness", "Consideration", "Purchase", "Retention"];
+    for (k, name) in stage_names.iter().enumerate() {
+        let lost = steps[k + 1]["drop_off"].as_f64().unwrap();
+        let card = format!(
+            "{name}</a></h3>\n      <p class=\"exit-count\"><strong>{}\u{a0}left</strong>",
+            n.integer(lost)
+        );
+        assert!(html.contains(&card), "no card of {lost} left after {name}");
+    }
+    assert!(
+        !html.contains("Advocacy</a></h3>\n      <p class=\"exit-count\">"),
+        "nobody leaves after the last stage"
+    );
+    // People without a segment value are named, and come last.
+    let none = html
+        .find("<em>No segment value</em>")
+        .expect("the (none) segment, named");
+    for named in ["desktop", "mobile", "tablet"] {
+        let at = html.find(&format!("<th scope=\"row\">{named}</th>")).unwrap();
+        assert!(at < none, "{named} before the people without a segment value");
+    }
+    assert!(!html.contains("(none)"));
+    // Every number has its definition beside it.
+    assert!(html.contains("<details class=\"info\"><summary title=\"Reached in order\">"));
+    assert!(html.contains("how-numbers-are-computed/index.html#md-reached-in-order"));
     // Every KPI links to its stage or touchpoint.
     assert!(html.contains("href=\"../../journeys/online-purchase/purchase/index.html\""));
     assert!(html.contains("href=\"../../journeys/online-purchase/touchpoints/checkout/index.html\""));
@@ -159,8 +186,16 @@ fn all_links_resolve_and_nothing_is_requested_from_elsewhere() {
                 !url.contains("://") && !url.starts_with("//"),
                 "{path}: external URL {url}"
             );
-            let target = dir.join(url.split('#').next().unwrap());
+            let (file, fragment) = url.split_once('#').unwrap_or((url, ""));
+            let target = dir.join(file);
             assert!(target.is_file(), "{path}: broken link {url}");
+            if !fragment.is_empty() {
+                let html = std::fs::read_to_string(&target).unwrap();
+                assert!(
+                    html.contains(&format!(" id=\"{fragment}\"")),
+                    "{path}: no #{fragment} in {file}"
+                );
+            }
             assert!(!url.ends_with('/'), "{path}: {url} would not open from file://");
         }
         // Resources the browser fetches are all local.
@@ -219,7 +254,8 @@ fn script_injection_in_every_text_field_is_neutralised() {
     for (path, html) in &pages {
         let lower = html.to_lowercase();
         let scripts = lower.matches("<script").count();
-        assert_eq!(scripts, 1, "{path}: only the theme's own script tag");
+        let theirs = if path.ends_with("poster.html") { 2 } else { 1 };
+        assert_eq!(scripts, theirs, "{path}: only the theme's own script tags");
         assert!(
             lower.contains("<script src=\"") && lower.contains("assets/site.js\" defer></script>"),
             "{path}"
@@ -358,4 +394,84 @@ fn docs_list_every_ui_string() {
             "docs/site.md lacks the UI string `{key}`"
         );
     }
+}
+
+/// Builds a project made with the test builder; returns (tempdir, output path).
+fn build_project(p: &Project) -> (tempfile::TempDir, PathBuf) {
+    build(p.path())
+}
+
+#[test]
+fn a_journey_without_data_says_so_and_its_targets_are_pending() {
+    let p = Project::empty();
+    p.write("journeymap.toml", "title = \"New\"\n").write(
+        "journeys/j.toml",
+        "title = \"Fresh journey\"\n\n[targets]\nconversion_rate = { min = 0.02 }\n\n\
+         [[stages]]\nid = \"a\"\nname = \"Discover\"\n\n[[stages]]\nid = \"b\"\nname = \"Buy\"\n\
+         target = { min = 0.3 }\n",
+    );
+    let check = p.run("check", &[]);
+    assert!(
+        stderr(&check).contains("target not checked in journey `j`: `conversion_rate` has no value yet (no data)"),
+        "{}",
+        stderr(&check)
+    );
+    assert!(!stderr(&check).contains("target missed"));
+    let (_tmp, out) = build_project(&p);
+    let journey = std::fs::read_to_string(out.join("journeys/j/index.html")).unwrap();
+    assert!(journey.contains("No data yet"), "the no-data state");
+    assert!(journey.contains("class=\"badge pending\""), "targets pending");
+    assert!(
+        !journey.contains("badge missed"),
+        "nothing is missed before there is data"
+    );
+    assert!(!journey.contains("class=\"chart funnel\""), "no empty chart");
+    assert!(!journey.contains("class=\"summary\""), "no tiles of dashes");
+    let home = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(
+        home.contains("No data yet") && home.contains("0 of 2\u{a0}targets met"),
+        "home card"
+    );
+    assert!(!home.contains("badge missed"));
+}
+
+#[test]
+fn a_value_just_under_its_target_never_reads_as_the_target() {
+    // The example's LinkedIn click-through rate is 0.78 %, its target at least 0.8 %.
+    let (_tmp, out) = build(&example());
+    let b2b = std::fs::read_to_string(out.join("journeys/b2b-lead/index.html")).unwrap();
+    let row = b2b
+        .split("<tr class=\"row-missed\">")
+        .skip(1)
+        .map(|r| r.split("</tr>").next().unwrap())
+        .find(|r| r.contains("LinkedIn post"))
+        .expect("the row");
+    assert!(row.contains("≥ 0.8%") && row.contains("0.78%"), "{row}");
+    // Aggregates are labelled as sums of periods, with their dates.
+    assert!(b2b.contains("sum of periods · 12\u{a0}dates, 5\u{a0}Jan 2026 – 23\u{a0}Mar 2026"));
+    // A retention target says which return, when.
+    let shop = std::fs::read_to_string(out.join("journeys/online-purchase/index.html")).unwrap();
+    assert!(shop.contains("Retention: back at Purchase in week 4"));
+}
+
+#[test]
+fn french_channels_segments_and_typography() {
+    let p = Project::example();
+    p.replace("journeymap.toml", "language = \"en\"", "language = \"fr\"");
+    let (_tmp, out) = build_project(&p);
+    let shop = std::fs::read_to_string(out.join("journeys/online-purchase/index.html")).unwrap();
+    for channel in ["Moteur de recherche", "Réseaux sociaux", "Magasin"] {
+        assert!(shop.contains(channel), "channel {channel} in French");
+    }
+    assert!(shop.contains("<em>Sans segment</em>") && !shop.contains("(none)"));
+    assert!(shop.contains("Persona\u{a0}:"), "a no-break space before the colon");
+    assert!(shop.contains("non atteint") && !shop.contains("manqué"));
+    let b2b = std::fs::read_to_string(out.join("journeys/b2b-lead/index.html")).unwrap();
+    assert!(b2b.contains("5\u{a0}janv. 2026"), "dates as French writes them");
+    let how = std::fs::read_to_string(out.join("how-numbers-are-computed/index.html")).unwrap();
+    assert!(how.contains("<h1>Comment ces chiffres sont calculés</h1>"));
+    assert!(
+        how.contains("id=\"md-atteint-dans-lordre\""),
+        "the definitions' anchors"
+    );
 }

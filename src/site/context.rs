@@ -5,6 +5,9 @@
 
 use serde::Serialize;
 
+use std::collections::BTreeMap;
+
+use super::definitions::Definition;
 use super::i18n::Strings;
 use crate::kpi::summary::Rest;
 use crate::kpi::{Cohort, RevenueKpis, SeriesPoint, Step};
@@ -23,6 +26,10 @@ pub struct Common<'a> {
     /// This page's path from the site root.
     pub page_path: String,
     pub canonical: String,
+    /// What each number means (`defs.reached.term`, `.html`, `.url`), from docs/kpis.md.
+    pub defs: &'static BTreeMap<&'static str, Definition>,
+    /// The page that explains every number.
+    pub how_url: &'static str,
 }
 
 #[derive(Serialize)]
@@ -95,7 +102,16 @@ pub struct JourneyInfo<'a> {
     pub conversion_rate: Option<f64>,
     pub revenue: Option<&'a RevenueKpis>,
     pub has_events: bool,
+    /// Whether there is any funnel number: false for a journey without data yet.
+    pub has_data: bool,
+    /// What the funnel counts: "events" (people), "aggregates" (sums of an aggregated
+    /// export's rows) or "none".
+    pub basis: &'static str,
+    /// For aggregates: the dates summed, written out ("13 dates, 5 Jan – 30 Mar 2026").
+    pub basis_note: Option<String>,
     pub retention_url: Option<String>,
+    /// The one-page print of the map (A3 landscape).
+    pub poster_url: String,
 }
 
 /// A target with a readable label, the unit of its values and a link to what it measures.
@@ -105,10 +121,8 @@ pub struct TargetRow<'a> {
     pub label: String,
     pub unit: &'static str,
     pub url: Option<String>,
-    pub min: Option<f64>,
-    pub max: Option<f64>,
-    pub actual: Option<f64>,
-    pub met: bool,
+    #[serde(flatten)]
+    pub badge: TargetBadge,
 }
 
 /// The bounds and outcome of one target, for a badge.
@@ -118,6 +132,12 @@ pub struct TargetBadge {
     pub max: Option<f64>,
     pub actual: Option<f64>,
     pub met: bool,
+    /// "met", "missed", or "pending" while there is no value to check.
+    pub status: &'static str,
+    /// The bounds written out ("≥ 0.8%", "10.0% – 20.0%").
+    pub bound_text: String,
+    /// The value, with the decimals it takes never to read like a bound it misses.
+    pub actual_text: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -142,17 +162,21 @@ pub struct StageInfo<'a> {
     pub pain_points: &'a [String],
     pub opportunities: &'a [String],
     pub is_conversion: bool,
+    pub is_last: bool,
+    /// People with any event of the stage, in any order.
     pub reach: Option<u64>,
+    /// People who reached the stage in order (the funnel).
     pub users: Option<u64>,
     pub conversion_from_previous: Option<f64>,
     pub conversion_from_start: Option<f64>,
-    /// `None` for the first stage.
+    /// Lost since the previous step; `None` for the first stage.
     pub drop_off: Option<u64>,
+    /// Reached this stage in order but not the next (the next step's drop-off); `None`
+    /// for the last stage.
+    pub left_after: Option<u64>,
     pub median_seconds: Option<f64>,
     pub target: Option<TargetBadge>,
     pub touchpoints: Vec<TouchpointInfo<'a>>,
-    /// Users who left the journey at this stage.
-    pub exits: Option<u64>,
 }
 
 #[derive(Serialize)]
@@ -160,6 +184,8 @@ pub struct TouchpointInfo<'a> {
     pub id: &'a str,
     pub name: &'a str,
     pub channel: &'a Channel,
+    /// The channel's name in the site's language ("E-mail", "Magasin").
+    pub channel_label: String,
     /// Inline SVG.
     pub icon: String,
     pub url: String,
@@ -168,6 +194,7 @@ pub struct TouchpointInfo<'a> {
     pub events: Vec<&'a str>,
     pub users: Option<u64>,
     pub event_count: Option<u64>,
+    /// People who did not reach the last stage and were last seen here.
     pub exits: Option<u64>,
     pub metrics: Vec<MetricInfo<'a>>,
     pub stage: StageLink<'a>,
@@ -201,12 +228,16 @@ pub struct MiniStep<'a> {
 pub struct JourneyCard<'a> {
     #[serde(flatten)]
     pub journey: JourneyInfo<'a>,
-    /// Number of stages.
-    pub stages: usize,
+    /// Number of stages, written out with its noun ("5 stages").
+    pub stages: String,
     pub start_users: Option<u64>,
     pub steps: Vec<MiniStep<'a>>,
     pub targets: Vec<TargetRow<'a>>,
     pub targets_met: usize,
+    /// "4 of 6 targets met", or `None` without targets.
+    pub targets_summary: Option<String>,
+    /// Whether every target with a value is met (pending ones aside).
+    pub all_met: bool,
 }
 
 #[derive(Serialize)]
@@ -237,18 +268,25 @@ pub struct StepRow<'a> {
 #[derive(Serialize)]
 pub struct SegmentRow<'a> {
     pub id: &'a str,
+    /// The id, or "No segment value" for the people without one.
+    pub label: &'a str,
+    pub is_none: bool,
     pub conversion_rate: Option<f64>,
     pub users: Option<u64>,
     pub converted: Option<u64>,
 }
 
-/// A stage where users left, with the touchpoints they left from.
+/// The people who reached a stage in order but not the next one, by the touchpoint where
+/// they were last seen.
 #[derive(Serialize)]
-pub struct ExitCard<'a> {
-    pub name: &'a str,
-    pub url: String,
-    pub exits: u64,
-    pub pain_points: &'a [String],
+pub struct LeaveCard<'a> {
+    pub stage: StageLink<'a>,
+    pub next: StageLink<'a>,
+    pub left: u64,
+    /// Of the people who reached the stage.
+    pub share: Option<f64>,
+    /// The known pain points of the step they did not take.
+    pub next_pain_points: &'a [String],
     pub touchpoints: Vec<ExitBar<'a>>,
 }
 
@@ -257,6 +295,8 @@ pub struct ExitBar<'a> {
     pub name: &'a str,
     pub url: String,
     pub icon: String,
+    /// The touchpoint's stage, when it is not the card's.
+    pub other_stage: Option<&'a str>,
     pub exits: u64,
     pub share: f64,
     /// `share` in percent, for a CSS width.
@@ -277,10 +317,11 @@ pub struct JourneyPage<'a> {
     pub stages: Vec<StageInfo<'a>>,
     pub steps: Vec<StepRow<'a>>,
     pub funnel_svg: String,
+    /// The emotion lane's line, stretched over the stage columns (the points are HTML).
     pub emotion_svg: Option<String>,
     pub segments: Vec<SegmentRow<'a>>,
     pub segments_svg: Option<String>,
-    pub exits: Vec<ExitCard<'a>>,
+    pub leaving: Vec<LeaveCard<'a>>,
     /// The unmapped event names with the most rows.
     pub unmapped: Vec<UnmappedRow<'a>>,
     /// The names left out of `unmapped`, and their rows.

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::currency::Currency;
 use crate::locale::Numbers;
-use crate::spec::{Choice, Language, Period, Unit};
+use crate::spec::{Channel, Choice, KnownChannel, Language, Period, Unit};
 
 /// The UI strings of one language.
 #[derive(Debug, Serialize)]
@@ -103,6 +103,39 @@ pub struct Strings {
     pub share_of_start: &'static str,
     pub targets_met: &'static str,
     pub other_names: &'static str,
+    pub how_computed: &'static str,
+    pub definition: &'static str,
+    pub more: &'static str,
+    pub started: &'static str,
+    pub reached: &'static str,
+    pub left_after: &'static str,
+    pub people_here: &'static str,
+    pub after: &'static str,
+    pub of_reached: &'static str,
+    pub did_not_reach: &'static str,
+    pub pain_points_of: &'static str,
+    pub no_segment: &'static str,
+    pub pending: &'static str,
+    pub no_data_yet: &'static str,
+    pub no_data_text: &'static str,
+    pub indicator: &'static str,
+    pub goal: &'static str,
+    pub status: &'static str,
+    pub sum_of_periods: &'static str,
+    pub read_numbers: &'static str,
+    pub poster: &'static str,
+    pub poster_hint: &'static str,
+    pub stage_one: &'static str,
+    pub stage_other: &'static str,
+    pub target_one: &'static str,
+    pub target_other: &'static str,
+    pub date_one: &'static str,
+    pub date_other: &'static str,
+    pub person_one: &'static str,
+    pub person_other: &'static str,
+    pub left_one: &'static str,
+    pub left_other: &'static str,
+    pub reached_stage: &'static str,
 }
 
 /// English.
@@ -127,17 +160,17 @@ pub const EN: Strings = Strings {
     pain_points: "Pain points",
     opportunities: "Opportunities",
     kpis: "KPIs",
-    reach: "Reach",
-    users: "Users",
+    reach: "Any event here",
+    users: "People",
     events: "Events",
-    exits: "Exits",
+    exits: "Last seen here",
     funnel: "Funnel",
     step: "Step",
     conversion: "Conversion",
     conversion_rate: "Conversion rate",
     conversion_from_previous: "From previous step",
     conversion_from_start: "From start",
-    drop_off: "Drop-off",
+    drop_off: "Lost since previous step",
     median_time: "Median time from previous step",
     window: "Conversion window",
     unlimited: "unlimited",
@@ -168,8 +201,8 @@ pub const EN: Strings = Strings {
     metric: "Metric",
     value: "Value",
     date: "Date",
-    where_leave: "Where customers drop out",
-    where_leave_intro: "Customers who stopped before the last stage, counted at the touchpoint of their last event.",
+    where_leave: "Where people leave",
+    where_leave_intro: "People who reached a stage in order but not the next one, by the touchpoint of their last event. Together they are exactly the people the funnel loses at the next step.",
     unmapped_events: "Events not mapped to a touchpoint",
     previous_stage: "Previous stage",
     next_stage: "Next stage",
@@ -193,9 +226,42 @@ pub const EN: Strings = Strings {
     no_retention: "No retention data for this journey.",
     stage_of: "Stage of",
     of: "of",
-    share_of_start: "of the users who started",
+    share_of_start: "of the people who started",
     targets_met: "targets met",
     other_names: "other names (their rows in kpis.json)",
+    how_computed: "How these numbers are computed",
+    definition: "Definition:",
+    more: "How it is computed",
+    started: "People who started",
+    reached: "Reached in order",
+    left_after: "Left after this stage",
+    people_here: "People here",
+    after: "After",
+    of_reached: "of those who reached it",
+    did_not_reach: "did not reach",
+    pain_points_of: "Pain points of",
+    no_segment: "No segment value",
+    pending: "pending",
+    no_data_yet: "No data yet",
+    no_data_text: "This journey has no data file yet, so its numbers are blank and its targets pending. Declare an event export or an aggregated export under [data] in the journey’s file: the map below is ready for it.",
+    indicator: "Indicator",
+    goal: "Goal",
+    status: "Status",
+    sum_of_periods: "sum of periods",
+    read_numbers: "How to read these numbers",
+    poster: "Print as a poster (A3)",
+    poster_hint: "One A3 landscape sheet: print this page (Ctrl+P or ⌘P), A3, landscape.",
+    stage_one: "stage",
+    stage_other: "stages",
+    target_one: "target",
+    target_other: "targets",
+    date_one: "date",
+    date_other: "dates",
+    person_one: "person",
+    person_other: "people",
+    left_one: "left",
+    left_other: "left",
+    reached_stage: "Reached",
 };
 
 /// French: typographic apostrophes, no-break spaces where French puts them.
@@ -220,17 +286,17 @@ pub const FR: Strings = Strings {
     pain_points: "Points de friction",
     opportunities: "Opportunités",
     kpis: "Indicateurs",
-    reach: "Audience",
-    users: "Utilisateurs",
+    reach: "Actifs à cette étape",
+    users: "Personnes",
     events: "Événements",
-    exits: "Sorties",
+    exits: "Vus ici en dernier",
     funnel: "Entonnoir",
     step: "Étape",
     conversion: "Conversion",
     conversion_rate: "Taux de conversion",
     conversion_from_previous: "Depuis l’étape précédente",
-    conversion_from_start: "Depuis le début",
-    drop_off: "Abandons",
+    conversion_from_start: "Depuis l’entrée",
+    drop_off: "Perdus depuis l’étape précédente",
     median_time: "Temps médian depuis l’étape précédente",
     window: "Fenêtre de conversion",
     unlimited: "illimitée",
@@ -243,7 +309,7 @@ pub const FR: Strings = Strings {
     retention: "Rétention",
     cohort_retention: "Rétention par cohorte",
     cohort: "Cohorte",
-    size: "Taille",
+    size: "Effectif",
     period: "Période",
     average: "Moyenne",
     period_day: "jour",
@@ -254,21 +320,20 @@ pub const FR: Strings = Strings {
     targets: "Objectifs",
     target: "Objectif",
     met: "atteint",
-    missed: "manqué",
-    actual: "Réel",
+    missed: "non atteint",
+    actual: "Réalisé",
     no_data: "pas de données",
     metrics: "Mesures",
     metric: "Mesure",
     value: "Valeur",
     date: "Date",
-    where_leave: "Où les clients décrochent",
-    where_leave_intro:
-        "Clients arrêtés avant la dernière étape, comptés au point de contact de leur dernier événement.",
+    where_leave: "Où les personnes décrochent",
+    where_leave_intro: "Personnes qui ont atteint une étape dans l’ordre mais pas la suivante, réparties selon le point de contact de leur dernier événement. Ensemble, elles sont exactement les personnes que l’entonnoir perd à l’étape suivante.",
     unmapped_events: "Événements non rattachés à un point de contact",
     previous_stage: "Étape précédente",
     next_stage: "Étape suivante",
     all_stages: "Toutes les étapes",
-    data_table: "Tableau des données",
+    data_table: "Tableau de données",
     emotion_curve: "Courbe des émotions",
     emotion_1: "très négative",
     emotion_2: "négative",
@@ -287,9 +352,42 @@ pub const FR: Strings = Strings {
     no_retention: "Pas de données de rétention pour ce parcours.",
     stage_of: "Étape de",
     of: "sur",
-    share_of_start: "des utilisateurs entrés",
+    share_of_start: "des personnes entrées",
     targets_met: "objectifs atteints",
     other_names: "autres noms (leurs lignes dans kpis.json)",
+    how_computed: "Comment ces chiffres sont calculés",
+    definition: "Définition :",
+    more: "Comment c’est calculé",
+    started: "Personnes entrées",
+    reached: "Atteint dans l’ordre",
+    left_after: "Partis après cette étape",
+    people_here: "Personnes ici",
+    after: "Après",
+    of_reached: "de ceux qui l’ont atteinte",
+    did_not_reach: "n’ont pas atteint",
+    pain_points_of: "Points de friction de l’étape",
+    no_segment: "Sans segment",
+    pending: "en attente",
+    no_data_yet: "Pas encore de données",
+    no_data_text: "Ce parcours n’a pas encore de fichier de données : ses chiffres sont vides et ses objectifs en attente. Déclarez un export d’événements ou un export agrégé sous [data] dans le fichier du parcours : la carte ci-dessous est prête à les recevoir.",
+    indicator: "Indicateur",
+    goal: "Cible",
+    status: "Statut",
+    sum_of_periods: "somme des périodes",
+    read_numbers: "Lire ces chiffres",
+    poster: "Imprimer en affiche (A3)",
+    poster_hint: "Une feuille A3 à l’italienne : imprimez cette page (Ctrl+P ou ⌘P), format A3, paysage.",
+    stage_one: "étape",
+    stage_other: "étapes",
+    target_one: "objectif",
+    target_other: "objectifs",
+    date_one: "date",
+    date_other: "dates",
+    person_one: "personne",
+    person_other: "personnes",
+    left_one: "parti",
+    left_other: "partis",
+    reached_stage: "Ont atteint",
 };
 
 impl Strings {
@@ -315,6 +413,72 @@ impl Strings {
         [1, 2, 3, 4, 5].map(|e| self.emotion_label(e))
     }
 
+    /// A channel's name in this language; a channel of the project's own, as written.
+    pub fn channel_label(&self, c: &Channel) -> String {
+        let Channel::Known(k) = c else {
+            return c.name().to_string();
+        };
+        use KnownChannel::*;
+        let (en, fr) = match k {
+            Web => ("Web", "Web"),
+            Email => ("Email", "E-mail"),
+            Social => ("Social media", "Réseaux sociaux"),
+            Search => ("Search", "Moteur de recherche"),
+            Ads => ("Ads", "Publicité"),
+            Phone => ("Phone", "Téléphone"),
+            Store => ("Store", "Magasin"),
+            App => ("App", "Application"),
+            Chat => ("Chat", "Messagerie"),
+            Sms => ("SMS", "SMS"),
+            Push => ("Push notification", "Notification push"),
+            Video => ("Video", "Vidéo"),
+            Print => ("Print", "Imprimé"),
+            Event => ("Event", "Événement"),
+            Partner => ("Partner", "Partenaire"),
+            Referral => ("Referral", "Recommandation"),
+            Mail => ("Mail", "Courrier"),
+            Tv => ("TV", "Télévision"),
+            Radio => ("Radio", "Radio"),
+            Other => ("Other", "Autre"),
+        };
+        match self.lang {
+            "fr" => fr,
+            _ => en,
+        }
+        .to_string()
+    }
+
+    /// "4 of 6 targets met" / "4 objectifs sur 6 atteints".
+    pub fn targets_summary(&self, n: Numbers, met: usize, total: usize) -> String {
+        match self.lang {
+            "fr" => {
+                let agree = if n.is_singular(met as f64) {
+                    "atteint"
+                } else {
+                    "atteints"
+                };
+                format!(
+                    "{} sur {} {agree}",
+                    n.count(met as f64, self.target_one, self.target_other),
+                    total
+                )
+            }
+            _ => format!(
+                "{met} of {} met",
+                n.count(total as f64, self.target_one, self.target_other)
+            ),
+        }
+    }
+
+    /// The label of a retention target: which return it counts, and when.
+    pub fn retention_target(&self, return_stage: &str, period: Period, n: u32) -> String {
+        let word = self.period_word(period);
+        match self.lang {
+            "fr" => format!("Rétention : retour à l’étape {return_stage} ({word} {n})"),
+            _ => format!("Retention: back at {return_stage} in {word} {n}"),
+        }
+    }
+
     /// The name of a period, in lower case ("week").
     pub fn period_word(&self, period: Period) -> &'static str {
         match period {
@@ -327,7 +491,8 @@ impl Strings {
 
 type FilterResult = tera::Result<Value>;
 
-/// `pct`, `num`, `int`, `money`, `duration` and `unit(unit=…)` filters; null shows "—".
+/// `pct`, `num`, `int`, `money`, `duration`, `unit(unit=…)` and `plural(one=…, other=…)`
+/// filters; null shows "—".
 pub fn register_filters(tera: &mut tera::Tera, lang: Language, currency: Option<Currency>) {
     let n = Numbers::new(lang, currency);
     fn with(v: &Value, f: impl Fn(f64) -> String) -> FilterResult {
@@ -350,6 +515,19 @@ pub fn register_filters(tera: &mut tera::Tera, lang: Language, currency: Option<
         let places = args.get("places").and_then(Value::as_u64).unwrap_or(1) as usize;
         with(v, |x| n.number(x, places))
     });
+    tera.register_filter(
+        "plural",
+        move |v: &Value, args: &HashMap<String, Value>| -> FilterResult {
+            let word = |k: &str| {
+                args.get(k)
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+                    .ok_or_else(|| tera::Error::msg(format!("the `plural` filter needs `{k}=\"…\"`")))
+            };
+            let (one, other) = (word("one")?, word("other")?);
+            with(v, |x| n.count(x, &one, &other))
+        },
+    );
     tera.register_filter(
         "unit",
         move |v: &Value, args: &HashMap<String, Value>| -> FilterResult {
@@ -375,7 +553,7 @@ mod tests {
         assert_eq!(FR.emotion_labels()[4], "très positive");
         assert_eq!(FR.period_word(Period::Month), "mois");
         let t = serde_json::to_value(&EN).unwrap();
-        assert_eq!(t["reach"], "Reach");
+        assert_eq!(t["reach"], "Any event here");
     }
 
     #[test]
@@ -384,6 +562,11 @@ mod tests {
         register_filters(&mut tera, Language::En, None);
         let ok = tera.render_str("{{ 0.25 | unit(unit=\"percent\") }}", &tera::Context::new());
         assert_eq!(ok.unwrap(), "25.0%");
+        let two = tera.render_str(
+            "{{ 2 | plural(one=\"stage\", other=\"stages\") }}",
+            &tera::Context::new(),
+        );
+        assert_eq!(two.unwrap(), "2\u{a0}stages");
         let bad = tera.render_str("{{ 1 | unit(unit=\"percnt\") }}", &tera::Context::new());
         assert!(format!("{:?}", bad.unwrap_err()).contains("expected one of count, percent"));
     }

@@ -20,18 +20,71 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
     })
 }
 
-pub fn render(markdown: &str) -> String {
+fn options() -> Options {
     let mut opts = Options::empty();
     opts.insert(Options::ENABLE_TABLES);
     opts.insert(Options::ENABLE_FOOTNOTES);
     opts.insert(Options::ENABLE_STRIKETHROUGH);
     opts.insert(Options::ENABLE_TASKLISTS);
+    opts
+}
+
+/// A fragment: a description of a journey, stage, touchpoint or persona.
+pub fn render(markdown: &str) -> String {
+    clean(label_task_items(Parser::new_ext(markdown, options())))
+}
+
+/// A whole page: as [`render`], and every heading gets the anchor GitHub would give it
+/// (`## Numbers and limits` → `#numbers-and-limits`, prefixed `md-` like every id), so
+/// that links written for the repository work on the site.
+pub fn render_document(markdown: &str) -> String {
+    let mut events: Vec<Event> = Parser::new_ext(markdown, options()).collect();
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut i = 0;
+    while i < events.len() {
+        if let Event::Start(Tag::Heading { id: None, .. }) = &events[i] {
+            let mut text = String::new();
+            for e in &events[i + 1..] {
+                match e {
+                    Event::End(TagEnd::Heading(_)) => break,
+                    Event::Text(t) | Event::Code(t) => text.push_str(t),
+                    _ => {}
+                }
+            }
+            let base = slug(&text);
+            let n = seen.entry(base.clone()).or_insert(0);
+            let id = if *n == 0 { base } else { format!("{base}-{n}") };
+            *n += 1;
+            if let Event::Start(Tag::Heading { id: slot, .. }) = &mut events[i] {
+                *slot = Some(CowStr::from(id));
+            }
+        }
+        i += 1;
+    }
+    clean(label_task_items(events.into_iter()))
+}
+
+fn clean<'a>(events: impl Iterator<Item = Event<'a>>) -> String {
     let mut raw = String::new();
-    html::push_html(&mut raw, label_task_items(Parser::new_ext(markdown, opts)));
-    // Footnote references link to `#name`; ammonia prefixes ids with `md-`, so do the same
-    // to the fragments before cleaning.
+    html::push_html(&mut raw, events);
+    // Footnote references and heading links point at `#name`; ammonia prefixes ids with
+    // `md-`, so do the same to the fragments before cleaning.
     let raw = raw.replace("href=\"#", "href=\"#md-");
     sanitizer().clean(&cap_nesting(&raw, MAX_DEPTH)).to_string()
+}
+
+/// GitHub's heading anchors: lower case, letters, digits, `-` and `_` kept, spaces to
+/// `-`, everything else dropped.
+pub fn slug(text: &str) -> String {
+    text.trim()
+        .chars()
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+            _ => None,
+        })
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// Elements nested deeper than this are shown as text.
@@ -124,7 +177,24 @@ fn label_task_items<'a>(events: impl Iterator<Item = Event<'a>>) -> impl Iterato
 
 #[cfg(test)]
 mod tests {
-    use super::render;
+    use super::{render, render_document, slug};
+
+    #[test]
+    fn documents_get_githubs_heading_anchors() {
+        assert_eq!(
+            slug("Funnel (PostHog sequential funnel, `windowFunnel`)"),
+            "funnel-posthog-sequential-funnel-windowfunnel"
+        );
+        assert_eq!(slug("Atteint dans l’ordre"), "atteint-dans-lordre");
+        let html = render_document("## Numbers and limits\n\n## Numbers and limits\n\nsee [it](#numbers-and-limits)\n");
+        assert!(html.contains("<h2 id=\"md-numbers-and-limits\">"), "{html}");
+        assert!(html.contains("<h2 id=\"md-numbers-and-limits-1\">"), "{html}");
+        assert!(html.contains("href=\"#md-numbers-and-limits\""), "{html}");
+        assert!(
+            !render("## A").contains("id="),
+            "fragments get no ids: several share a page"
+        );
+    }
 
     #[test]
     fn markdown_features() {

@@ -8,6 +8,8 @@
 
 pub mod charts;
 mod context;
+mod definitions;
+mod emotion;
 pub mod i18n;
 mod icons;
 mod markdown;
@@ -15,6 +17,7 @@ pub mod output;
 mod pages;
 mod parts;
 mod theme;
+mod typography;
 
 use std::path::Path;
 
@@ -27,9 +30,6 @@ use crate::spec::{Journey, Project, Stage};
 use crate::timing::timed;
 use i18n::Strings;
 pub use output::SiteFiles;
-
-/// Column width of the journey map, in CSS pixels (16rem): the emotion curve is drawn to it.
-const MAP_COLUMN: f64 = 256.0;
 
 struct Site<'a> {
     project: &'a Project,
@@ -53,6 +53,11 @@ fn stage_url(j: &Journey, s: &Stage) -> String {
 
 fn touchpoint_url(j: &Journey, tp: &str) -> String {
     format!("journeys/{}/touchpoints/{tp}/index.html", j.id)
+}
+
+/// The map alone, for one printed A3 sheet. A file, not a folder: no stage id can take it.
+fn poster_url(j: &Journey) -> String {
+    format!("journeys/{}/poster.html", j.id)
 }
 
 fn retention_url(j: &Journey) -> String {
@@ -147,6 +152,7 @@ impl Site<'_> {
         for p in &self.project.pages {
             self.markdown_page(p);
         }
+        self.definitions_page();
         self.not_found();
         self.sitemap();
         let kpis = serde_json::to_string_pretty(self.kpis).expect("kpis serialize") + "\n";
@@ -166,6 +172,10 @@ impl Site<'_> {
         };
         match self.theme.tera.render(template, &context) {
             Ok(html) => {
+                let html = match self.project.config.language {
+                    crate::spec::Language::Fr => typography::french(&html),
+                    crate::spec::Language::En => html,
+                };
                 self.files.insert(path.to_string(), html.into_bytes());
             }
             Err(e) => {

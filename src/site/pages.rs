@@ -2,8 +2,10 @@
 
 use super::context::*;
 use super::{
-    charts, icons, journey_url, markdown, retention_url, stage_url, touchpoint_url, url_path, Site, MAP_COLUMN,
+    charts, definitions, emotion, icons, journey_url, markdown, poster_url, retention_url, stage_url, touchpoint_url,
+    url_path, Site,
 };
+use crate::data::events::NO_SEGMENT;
 use crate::kpi::JourneyKpis;
 use crate::spec::{Journey, Page, Unit};
 
@@ -17,25 +19,33 @@ impl<'a> Site<'a> {
             .journeys
             .iter()
             .zip(&self.kpis.journeys)
-            .map(|(j, k)| JourneyCard {
-                journey: self.journey_info(j, k),
-                stages: j.stages.len(),
-                start_users: k.start_users(),
-                steps: k
-                    .funnel
-                    .steps
-                    .iter()
-                    .zip(&j.stages)
-                    .zip(k.step_shares())
-                    .map(|((s, st), share)| MiniStep {
-                        name: &st.name,
-                        users: s.users,
-                        share,
-                        width: share.map(|v| format!("{:.1}", v * 100.0)),
-                    })
-                    .collect(),
-                targets: self.targets(j, k),
-                targets_met: k.targets_met(),
+            .map(|(j, k)| {
+                let targets = self.targets(j, k);
+                JourneyCard {
+                    journey: self.journey_info(j, k),
+                    stages: self
+                        .n
+                        .count(j.stages.len() as f64, self.t.stage_one, self.t.stage_other),
+                    start_users: k.start_users(),
+                    steps: k
+                        .funnel
+                        .steps
+                        .iter()
+                        .zip(&j.stages)
+                        .zip(k.step_shares())
+                        .map(|((s, st), share)| MiniStep {
+                            name: &st.name,
+                            users: s.users,
+                            share,
+                            width: share.map(|v| format!("{:.1}", v * 100.0)),
+                        })
+                        .collect(),
+                    targets_met: k.targets_met(),
+                    targets_summary: (!targets.is_empty())
+                        .then(|| self.t.targets_summary(self.n, k.targets_met(), targets.len())),
+                    all_met: targets.iter().all(|t| t.badge.status != "missed"),
+                    targets,
+                }
             })
             .collect();
         let personas = p
@@ -68,6 +78,16 @@ impl<'a> Site<'a> {
     }
 
     pub(super) fn journey(&mut self, j: &'a Journey, k: &'a JourneyKpis) {
+        let ctx = self.journey_page(j, k);
+        let path = journey_url(j);
+        self.page("journey.html", &path, &ctx);
+        // The poster shows the same map, alone, sized for one A3 landscape sheet.
+        let mut poster = ctx;
+        poster.common = self.common(2, &poster_url(j), &j.title, vec![Crumb::link(&j.title, path)]);
+        self.page("poster.html", &poster_url(j), &poster);
+    }
+
+    fn journey_page(&self, j: &'a Journey, k: &'a JourneyKpis) -> JourneyPage<'a> {
         let stages: Vec<StageInfo> = (0..j.stages.len()).map(|i| self.stage_info(j, k, i)).collect();
         let steps: Vec<charts::FunnelStep> = k
             .funnel
@@ -81,66 +101,33 @@ impl<'a> Site<'a> {
             })
             .collect();
         let funnel_svg = charts::funnel("funnel", self.t.funnel, &steps, self.n);
-        let emotions: Vec<(String, Option<u8>)> = j.stages.iter().map(|s| (s.name.clone(), s.emotion)).collect();
-        let emotion_svg = emotions.iter().any(|e| e.1.is_some()).then(|| {
-            charts::emotion_curve(
-                "emotion",
-                self.t.emotion_curve,
-                &emotions,
-                MAP_COLUMN,
-                &self.t.emotion_labels(),
-            )
-        });
-        let segments = k
+        let emotions: Vec<Option<u8>> = j.stages.iter().map(|s| s.emotion).collect();
+        let emotion_svg = emotions.iter().any(Option::is_some).then(|| emotion::line(&emotions));
+        // Named segments by id, then the people without a value: a "(none)" row on top,
+        // often with the best rate, read as the best segment.
+        let mut segments: Vec<SegmentRow> = k
             .segments
             .iter()
-            .map(|s| SegmentRow {
-                id: &s.id,
-                conversion_rate: s.conversion_rate,
-                users: s.users(),
-                converted: s.converted(j.conversion_stage),
+            .map(|s| {
+                let is_none = s.id == NO_SEGMENT;
+                SegmentRow {
+                    id: &s.id,
+                    label: if is_none { self.t.no_segment } else { &s.id },
+                    is_none,
+                    conversion_rate: s.conversion_rate,
+                    users: s.users(),
+                    converted: s.converted(j.conversion_stage),
+                }
             })
             .collect();
-        let segments_svg = (!k.segments.is_empty()).then(|| {
-            let items: Vec<(String, Option<f64>)> =
-                k.segments.iter().map(|s| (s.id.clone(), s.conversion_rate)).collect();
+        segments.sort_by_key(|s| s.is_none);
+        let segments_svg = (!segments.is_empty()).then(|| {
+            let items: Vec<(String, Option<f64>)> = segments
+                .iter()
+                .map(|s| (s.label.to_string(), s.conversion_rate))
+                .collect();
             charts::rate_bars("segments", self.t.comparison, &items, self.n)
         });
-        // Where customers leave: per stage, the exits of its touchpoints next to its pain points.
-        let exits = j
-            .stages
-            .iter()
-            .zip(&k.stages)
-            .filter_map(|(s, sk)| {
-                let total = sk.exits().filter(|&e| e > 0)?;
-                let touchpoints = sk
-                    .exit_breakdown()
-                    .into_iter()
-                    .map(|e| {
-                        let tp = s
-                            .touchpoints
-                            .iter()
-                            .find(|t| t.id == e.touchpoint.id)
-                            .expect("kpis follow the spec");
-                        ExitBar {
-                            name: &tp.name,
-                            url: touchpoint_url(j, &tp.id),
-                            icon: icons::channel_icon(&tp.channel),
-                            exits: e.exits,
-                            share: e.share,
-                            width: format!("{:.1}", e.share * 100.0),
-                        }
-                    })
-                    .collect();
-                Some(ExitCard {
-                    name: &s.name,
-                    url: stage_url(j, s),
-                    exits: total,
-                    pain_points: &s.pain_points,
-                    touchpoints,
-                })
-            })
-            .collect();
         // An export can hold millions of names no touchpoint maps: the page lists the most
         // frequent (kpis.json has them all).
         let (top, unmapped_rest) = k.unmapped_top(UNMAPPED_SHOWN);
@@ -148,9 +135,8 @@ impl<'a> Site<'a> {
             .into_iter()
             .map(|(name, count)| UnmappedRow { name, count })
             .collect();
-        let path = journey_url(j);
-        let ctx = JourneyPage {
-            common: self.common(2, &path, &j.title, vec![Crumb::here(&j.title)]),
+        JourneyPage {
+            common: self.common(2, &journey_url(j), &j.title, vec![Crumb::here(&j.title)]),
             journey: self.journey_info(j, k),
             steps: k
                 .funnel
@@ -168,13 +154,76 @@ impl<'a> Site<'a> {
             emotion_svg,
             segments,
             segments_svg,
-            exits,
+            leaving: self.leaving(j, k),
             unmapped,
             unmapped_rest,
             targets: self.targets(j, k),
             columns: j.stages.len(),
+        }
+    }
+
+    /// Per stage but the last: who reached it in order and not the next one, by the
+    /// touchpoint where they were last seen (these add up to the next step's drop-off).
+    fn leaving(&self, j: &'a Journey, k: &'a JourneyKpis) -> Vec<LeaveCard<'a>> {
+        let all: Vec<(usize, &'a crate::spec::Touchpoint)> = j.touchpoints().collect();
+        let link = |i: usize| StageLink {
+            id: &j.stages[i].id,
+            name: &j.stages[i].name,
+            url: stage_url(j, &j.stages[i]),
         };
-        self.page("journey.html", &path, &ctx);
+        k.left_after
+            .iter()
+            .enumerate()
+            .filter_map(|(i, by_tp)| {
+                let left: u64 = by_tp.iter().sum();
+                if left == 0 {
+                    return None;
+                }
+                let mut bars: Vec<ExitBar> = by_tp
+                    .iter()
+                    .zip(&all)
+                    .filter(|(&n, _)| n > 0)
+                    .map(|(&n, &(si, tp))| {
+                        let share = n as f64 / left as f64;
+                        ExitBar {
+                            name: &tp.name,
+                            url: touchpoint_url(j, &tp.id),
+                            icon: icons::channel_icon(&tp.channel),
+                            other_stage: (si != i).then(|| j.stages[si].name.as_str()),
+                            exits: n,
+                            share,
+                            width: format!("{:.1}", share * 100.0),
+                        }
+                    })
+                    .collect();
+                bars.sort_by_key(|b| std::cmp::Reverse(b.exits));
+                Some(LeaveCard {
+                    stage: link(i),
+                    next: link(i + 1),
+                    left,
+                    share: crate::kpi::ratio(Some(left), k.funnel.steps[i].users),
+                    next_pain_points: &j.stages[i + 1].pain_points,
+                    touchpoints: bars,
+                })
+            })
+            .collect()
+    }
+
+    /// The page that explains every number: docs/kpis.md, compiled in.
+    pub(super) fn definitions_page(&mut self) {
+        let lang = self.project.config.language;
+        let html = definitions::page_html(lang);
+        let path = definitions::PAGE_URL;
+        let ctx = MarkdownPage {
+            common: self.common(1, path, self.t.how_computed, vec![Crumb::here(self.t.how_computed)]),
+            page: PageInfo {
+                title: self.t.how_computed,
+                description: None,
+                has_h1: false,
+                html,
+            },
+        };
+        self.page("page.html", path, &ctx);
     }
 
     pub(super) fn stage(&mut self, j: &'a Journey, k: &'a JourneyKpis, i: usize) {

@@ -2,25 +2,46 @@
 //! with its touchpoints, targets.
 
 use super::context::*;
-use super::{icons, journey_url, markdown, retention_url, stage_url, touchpoint_url, Site};
-use crate::kpi::{JourneyKpis, TargetResult};
+use super::{definitions, icons, journey_url, markdown, poster_url, retention_url, stage_url, touchpoint_url, Site};
+use crate::calendar::format_date;
+use crate::kpi::{Basis, JourneyKpis, TargetResult};
 use crate::spec::{Choice, Journey, Target, TargetKind};
 
-/// The badge of the first target of `kind`, if the journey declares one.
-fn badge(j: &Journey, k: &JourneyKpis, kind: &TargetKind) -> Option<TargetBadge> {
-    j.targets
-        .iter()
-        .zip(&k.targets)
-        .find(|(t, _)| &t.kind == kind)
-        .map(|(_, r)| TargetBadge {
+impl<'a> Site<'a> {
+    /// A target's outcome, its bounds and value written so that they never read alike
+    /// when they differ.
+    fn target_badge(&self, t: &Target, r: &TargetResult) -> TargetBadge {
+        let (actual_text, [min_text, max_text]) = self.n.against(r.actual, [r.min, r.max], t.unit);
+        let bound_text = match (min_text, max_text) {
+            (Some(lo), Some(hi)) => format!("{lo} – {hi}"),
+            (Some(lo), None) => format!("≥ {lo}"),
+            (None, Some(hi)) => format!("≤ {hi}"),
+            (None, None) => String::new(),
+        };
+        TargetBadge {
             min: r.min,
             max: r.max,
             actual: r.actual,
             met: r.met,
-        })
-}
+            status: match (r.actual, r.met) {
+                (None, _) => "pending",
+                (Some(_), true) => "met",
+                (Some(_), false) => "missed",
+            },
+            bound_text,
+            actual_text,
+        }
+    }
 
-impl<'a> Site<'a> {
+    /// The badge of the first target of `kind`, if the journey declares one.
+    fn badge(&self, j: &Journey, k: &JourneyKpis, kind: &TargetKind) -> Option<TargetBadge> {
+        j.targets
+            .iter()
+            .zip(&k.targets)
+            .find(|(t, _)| &t.kind == kind)
+            .map(|(t, r)| self.target_badge(t, r))
+    }
+
     /// What every page gets: the site, strings, navigation and the way back to the root.
     pub(super) fn common(&self, depth: usize, path: &str, title: &str, crumbs: Vec<Crumb>) -> Common<'a> {
         let p = self.project;
@@ -56,6 +77,8 @@ impl<'a> Site<'a> {
             breadcrumbs,
             page_path: path.to_string(),
             canonical: format!("{}{}", self.base_url, path.trim_end_matches("index.html")),
+            defs: definitions::glossary(p.config.language),
+            how_url: definitions::PAGE_URL,
         }
     }
 
@@ -70,6 +93,26 @@ impl<'a> Site<'a> {
     }
 
     pub(super) fn journey_info(&self, j: &'a Journey, k: &'a JourneyKpis) -> JourneyInfo<'a> {
+        let (basis, basis_note) = match &k.basis {
+            Basis::Nothing => ("none", None),
+            Basis::Events => ("events", None),
+            Basis::Aggregates { dates, first, last } => {
+                let span = if first == last {
+                    self.n.date(&format_date(*first))
+                } else {
+                    format!(
+                        "{} – {}",
+                        self.n.date(&format_date(*first)),
+                        self.n.date(&format_date(*last))
+                    )
+                };
+                let dates = self.n.count(*dates as f64, self.t.date_one, self.t.date_other);
+                (
+                    "aggregates",
+                    Some(format!("{} · {dates}, {span}", self.t.sum_of_periods)),
+                )
+            }
+        };
         JourneyInfo {
             id: &j.id,
             title: &j.title,
@@ -82,7 +125,11 @@ impl<'a> Site<'a> {
             conversion_rate: k.conversion_rate,
             revenue: k.revenue.as_ref(),
             has_events: j.events.is_some(),
+            has_data: k.basis != Basis::Nothing,
+            basis,
+            basis_note,
             retention_url: k.retention.as_ref().map(|_| retention_url(j)),
+            poster_url: poster_url(j),
         }
     }
 
@@ -97,7 +144,8 @@ impl<'a> Site<'a> {
                     TargetKind::Aov => (self.t.aov.to_string(), journey_url(j)),
                     TargetKind::RepeatPurchaseRate => (self.t.repeat_purchase_rate.to_string(), journey_url(j)),
                     TargetKind::Retention(p) => (
-                        format!("{} ({} {p})", self.t.retention, self.t.period.to_lowercase()),
+                        self.t
+                            .retention_target(&j.stages[j.retention.return_stage].name, j.retention.period, *p),
                         retention_url(j),
                     ),
                     TargetKind::StageConversion(i) => (
@@ -126,10 +174,7 @@ impl<'a> Site<'a> {
                     label,
                     unit: t.unit.name(),
                     url: Some(url),
-                    min: r.min,
-                    max: r.max,
-                    actual: r.actual,
-                    met: r.met,
+                    badge: self.target_badge(t, r),
                 }
             })
             .collect()
@@ -138,6 +183,7 @@ impl<'a> Site<'a> {
     pub(super) fn stage_info(&self, j: &'a Journey, k: &'a JourneyKpis, i: usize) -> StageInfo<'a> {
         let s = &j.stages[i];
         let step = &k.funnel.steps[i];
+        let next = k.funnel.steps.get(i + 1);
         StageInfo {
             id: &s.id,
             name: &s.name,
@@ -151,17 +197,18 @@ impl<'a> Site<'a> {
             pain_points: &s.pain_points,
             opportunities: &s.opportunities,
             is_conversion: i == j.conversion_stage,
+            is_last: next.is_none(),
             reach: k.stages[i].reach,
             users: step.users,
             conversion_from_previous: step.conversion_from_previous,
             conversion_from_start: step.conversion_from_start,
             drop_off: if i == 0 { None } else { step.drop_off },
+            left_after: next.and_then(|n| n.drop_off),
             median_seconds: step.median_seconds_from_previous,
-            target: badge(j, k, &TargetKind::StageConversion(i)),
+            target: self.badge(j, k, &TargetKind::StageConversion(i)),
             touchpoints: (0..s.touchpoints.len())
                 .map(|t| self.touchpoint_info(j, k, i, t))
                 .collect(),
-            exits: k.stages[i].exits(),
         }
     }
 
@@ -191,7 +238,7 @@ impl<'a> Site<'a> {
                     aggregate: m.aggregate.name(),
                     value: mk.and_then(|x| x.value),
                     series: mk.map(|x| x.series.as_slice()),
-                    target: badge(j, k, &kind),
+                    target: self.badge(j, k, &kind),
                     chart: None,
                 }
             })
@@ -200,6 +247,7 @@ impl<'a> Site<'a> {
             id: &tp.id,
             name: &tp.name,
             channel: &tp.channel,
+            channel_label: self.t.channel_label(&tp.channel),
             icon: icons::channel_icon(&tp.channel),
             url: touchpoint_url(j, &tp.id),
             owner: tp.owner.as_deref(),

@@ -30,12 +30,17 @@ const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/retention.html"),
     ),
     ("page.html", include_str!("../../themes/default/templates/page.html")),
+    (
+        "poster.html",
+        include_str!("../../themes/default/templates/poster.html"),
+    ),
     ("404.html", include_str!("../../themes/default/templates/404.html")),
 ];
 
 const BUILTIN_STATIC: &[(&str, &[u8])] = &[
     ("style.css", include_bytes!("../../themes/default/static/style.css")),
     ("site.js", include_bytes!("../../themes/default/static/site.js")),
+    ("poster.js", include_bytes!("../../themes/default/static/poster.js")),
     ("favicon.svg", include_bytes!("../../themes/default/static/favicon.svg")),
 ];
 

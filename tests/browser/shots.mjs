@@ -44,7 +44,7 @@ const context = await browser.newContext();
 const page = await context.newPage();
 for (const [name, p] of pages) {
   await page.goto(base + p);
-  await page.pdf({ path: path.join(out, `${name}-print.pdf`), format: "A4", printBackground: false });
+  await page.pdf({ path: path.join(out, `${name}-print.pdf`), preferCSSPageSize: true, printBackground: false });
 }
 await browser.close();
 server.close();

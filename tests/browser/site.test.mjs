@@ -84,7 +84,7 @@ const ok = await run([
       const page = await browser.newPage({ viewport, deviceScaleFactor: 1 });
       await page.goto(base + "journeys/online-purchase/index.html");
       const scroller = page.locator(".map-scroll");
-      const label = page.locator(".map .lane-label").nth(1);
+      const label = page.locator("table.map tbody th.lane").first();
       const x0 = (await label.boundingBox()).x;
       await scroller.evaluate((el) => { el.scrollLeft = el.scrollWidth; });
       await page.waitForTimeout(50);

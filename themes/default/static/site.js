@@ -11,4 +11,17 @@
     window.addEventListener("resize", update);
     update();
   });
+  // Definitions print open (browsers without ::details-content need the attribute), then
+  // go back to how the reader left them.
+  var opened = [];
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details.info:not([open]), details.legend:not([open])").forEach(function (d) {
+      d.open = true;
+      opened.push(d);
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    opened.forEach(function (d) { d.open = false; });
+    opened = [];
+  });
 })();
