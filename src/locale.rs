@@ -1,7 +1,8 @@
-//! Numbers written the way each language writes them (en: 12.5%, 1,234; fr: 12,5 %, 1 234 —
-//! CLDR: a narrow no-break space groups thousands, a no-break space precedes %), for the
-//! site and the terminal reports alike.
+//! Numbers and dates written the way each language writes them (en: 12.5%, 1,234,
+//! 5 Jan 2026; fr: 12,5 %, 1 234, 5 janv. 2026 — CLDR: a narrow no-break space groups
+//! thousands, a no-break space precedes %), for the site and the terminal reports alike.
 
+use crate::calendar::{civil_from_days, parse_ymd};
 use crate::currency::Currency;
 use crate::spec::{Language, Unit};
 
@@ -110,6 +111,35 @@ impl Numbers {
         }
     }
 
+    /// A `YYYY-MM-DD` date as CLDR's medium format writes it: "5 Jan 2026", "5 janv. 2026"
+    /// (no-break spaces, so that a table cell or an axis label never wraps inside it).
+    /// Anything else is returned as it is.
+    pub fn date(self, ymd: &str) -> String {
+        self.date_parts(ymd, true)
+    }
+
+    /// [`Numbers::date`] without the year ("5 Jan"), for axis labels when every date of an
+    /// axis falls in one year (the caption or the table gives it).
+    pub fn day_month(self, ymd: &str) -> String {
+        self.date_parts(ymd, false)
+    }
+
+    fn date_parts(self, ymd: &str, year: bool) -> String {
+        let Some(days) = parse_ymd(ymd.as_bytes()) else {
+            return ymd.to_string();
+        };
+        let (y, m, d) = civil_from_days(days);
+        let month = match self.lang {
+            Language::En => EN_MONTHS[m as usize - 1],
+            Language::Fr => FR_MONTHS[m as usize - 1],
+        };
+        if year {
+            format!("{d}\u{a0}{month}\u{a0}{y}")
+        } else {
+            format!("{d}\u{a0}{month}")
+        }
+    }
+
     /// A value in a metric's unit.
     pub fn unit(self, v: f64, unit: Unit) -> String {
         match unit {
@@ -122,6 +152,14 @@ impl Numbers {
         }
     }
 }
+
+/// CLDR's abbreviated month names (format context).
+const EN_MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+const FR_MONTHS: [&str; 12] = [
+    "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.",
+];
 
 #[cfg(test)]
 mod tests {
@@ -165,5 +203,23 @@ mod tests {
         assert_eq!(usd_fr.money(2.0), "2,00\u{a0}$US");
         assert_eq!(Numbers::EN.money(2.0), "2.00", "no currency: a plain number");
         assert_eq!(en.unit(5.0, Unit::Currency), "€5.00");
+    }
+
+    #[test]
+    fn dates_in_each_language() {
+        let en = Numbers::EN;
+        let fr = Numbers::new(Language::Fr, None);
+        assert_eq!(en.date("2026-01-05"), "5\u{a0}Jan\u{a0}2026");
+        assert_eq!(fr.date("2026-01-05"), "5\u{a0}janv.\u{a0}2026");
+        assert_eq!(fr.date("2025-08-31"), "31\u{a0}août\u{a0}2025");
+        assert_eq!(en.day_month("2026-12-01"), "1\u{a0}Dec");
+        assert_eq!(fr.day_month("2026-02-28"), "28\u{a0}févr.");
+        let fr_months: Vec<String> = (1..=12).map(|m| fr.day_month(&format!("2026-{m:02}-01"))).collect();
+        assert_eq!(
+            fr_months.join(" ").replace('\u{a0}', " "),
+            "1 janv. 1 févr. 1 mars 1 avr. 1 mai 1 juin 1 juil. 1 août 1 sept. 1 oct. 1 nov. 1 déc."
+        );
+        assert_eq!(en.date("2026-02-30"), "2026-02-30", "not a date: unchanged");
+        assert_eq!(en.date("W3"), "W3");
     }
 }

@@ -327,7 +327,8 @@ impl Strings {
 
 type FilterResult = tera::Result<Value>;
 
-/// `pct`, `num`, `int`, `money`, `duration` and `unit(unit=…)` filters; null shows "—".
+/// `pct`, `num`, `int`, `money`, `duration`, `unit(unit=…)` and `date` filters; null shows
+/// "—".
 pub fn register_filters(tera: &mut tera::Tera, lang: Language, currency: Option<Currency>) {
     let n = Numbers::new(lang, currency);
     fn with(v: &Value, f: impl Fn(f64) -> String) -> FilterResult {
@@ -349,6 +350,14 @@ pub fn register_filters(tera: &mut tera::Tera, lang: Language, currency: Option<
     tera.register_filter("num", move |v: &Value, args: &HashMap<String, Value>| -> FilterResult {
         let places = args.get("places").and_then(Value::as_u64).unwrap_or(1) as usize;
         with(v, |x| n.number(x, places))
+    });
+    // `date`: a `YYYY-MM-DD` string in the site's language; anything else as it is.
+    tera.register_filter("date", move |v: &Value, _: &HashMap<String, Value>| -> FilterResult {
+        Ok(match v {
+            Value::String(s) => Value::String(n.date(s)),
+            Value::Null => Value::String("—".to_string()),
+            other => other.clone(),
+        })
     });
     tera.register_filter(
         "unit",
@@ -386,5 +395,13 @@ mod tests {
         assert_eq!(ok.unwrap(), "25.0%");
         let bad = tera.render_str("{{ 1 | unit(unit=\"percnt\") }}", &tera::Context::new());
         assert!(format!("{:?}", bad.unwrap_err()).contains("expected one of count, percent"));
+    }
+
+    #[test]
+    fn the_date_filter_writes_dates_in_the_site_language() {
+        let mut tera = tera::Tera::default();
+        register_filters(&mut tera, Language::Fr, None);
+        let out = tera.render_str("{{ \"2026-03-02\" | date }}", &tera::Context::new());
+        assert_eq!(out.unwrap(), "2\u{a0}mars\u{a0}2026");
     }
 }
