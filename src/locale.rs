@@ -61,7 +61,12 @@ impl Numbers {
 
     /// A rate as a percentage with one decimal: 0.125 → "12.5%" / "12,5 %".
     pub fn percent(self, v: f64) -> String {
-        let n = self.number(v * 100.0, 1);
+        self.percent_places(v, 1)
+    }
+
+    /// A rate as a percentage with `places` decimals (an axis's 25%, 50%, …).
+    pub fn percent_places(self, v: f64, places: usize) -> String {
+        let n = self.number(v * 100.0, places);
         match self.lang {
             Language::En => format!("{n}%"),
             Language::Fr => format!("{n}\u{a0}%"),
@@ -90,10 +95,11 @@ impl Numbers {
     /// An amount of money: in the project's currency as each language writes it
     /// (€12,345.60; 12 345,60 €), or a plain number with two decimals without one.
     pub fn money(self, v: f64) -> String {
-        self.money_with(v, self.currency.map_or(2, |c| usize::from(c.decimals)))
+        self.money_places(v, self.currency.map_or(2, |c| usize::from(c.decimals)))
     }
 
-    fn money_with(self, v: f64, decimals: usize) -> String {
+    /// An amount of money with `decimals` places (an axis's €0, €500, …).
+    pub fn money_places(self, v: f64, decimals: usize) -> String {
         let n = self.number(v, decimals);
         let Some(c) = self.currency else { return n };
         let (en, fr) = c.symbols();

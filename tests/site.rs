@@ -133,7 +133,7 @@ fn journey_map_shows_numbers_from_the_kpis() {
         );
     }
     assert!(html.contains("Where customers drop out"));
-    assert!(html.contains("class=\"chart funnel\"") && html.contains("class=\"chart emotion\""));
+    assert!(html.contains("class=\"chart fluid funnel\"") && html.contains("class=\"chart fluid emotion\""));
     assert!(
         html.contains("Target missed"),
         "the purchase stage target is missed in the example"

@@ -329,8 +329,11 @@ pub struct RetentionInfo<'a> {
     pub average: &'a [Option<f64>],
     /// 0, 1, … for the table's columns.
     pub periods: Vec<usize>,
+    /// The columns' headers: "Week 0", "Week 1", …
+    pub period_labels: Vec<String>,
     pub heatmap_svg: String,
-    pub average_svg: String,
+    /// The average from period 1 on; `None` with period 0 alone.
+    pub average_svg: Option<String>,
 }
 
 #[derive(Serialize)]

@@ -103,6 +103,7 @@ pub struct Strings {
     pub share_of_start: &'static str,
     pub targets_met: &'static str,
     pub other_names: &'static str,
+    pub average_caption: &'static str,
 }
 
 /// English.
@@ -196,6 +197,7 @@ pub const EN: Strings = Strings {
     share_of_start: "of the users who started",
     targets_met: "targets met",
     other_names: "other names (their rows in kpis.json)",
+    average_caption: "Average retention of the cohorts, from period 1 on (period 0 is the cohort itself: always 100%).",
 };
 
 /// French: typographic apostrophes, no-break spaces where French puts them.
@@ -290,6 +292,8 @@ pub const FR: Strings = Strings {
     share_of_start: "des utilisateurs entrés",
     targets_met: "objectifs atteints",
     other_names: "autres noms (leurs lignes dans kpis.json)",
+    average_caption:
+        "Rétention moyenne des cohortes, à partir de la période 1 (la période 0 est la cohorte elle-même\u{a0}: toujours 100\u{a0}%).",
 };
 
 impl Strings {

@@ -6,7 +6,7 @@
 //! iterates a hash map, so two builds of the same inputs are byte-identical. Each page's
 //! template gets a typed context ([`context`]) built in [`pages`].
 
-pub mod charts;
+mod charts;
 mod context;
 pub mod i18n;
 mod icons;
@@ -27,9 +27,6 @@ use crate::spec::{Journey, Project, Stage};
 use crate::timing::timed;
 use i18n::Strings;
 pub use output::SiteFiles;
-
-/// Column width of the journey map, in CSS pixels (16rem): the emotion curve is drawn to it.
-const MAP_COLUMN: f64 = 256.0;
 
 struct Site<'a> {
     project: &'a Project,

@@ -1,10 +1,9 @@
 //! The context of each page, built from the project and its KPIs.
 
 use super::context::*;
-use super::{
-    charts, icons, journey_url, markdown, retention_url, stage_url, touchpoint_url, url_path, Site, MAP_COLUMN,
-};
+use super::{charts, icons, journey_url, markdown, retention_url, stage_url, touchpoint_url, url_path, Site};
 use crate::kpi::JourneyKpis;
+use crate::locale::Numbers;
 use crate::spec::{Journey, Page, Unit};
 
 /// Unmapped event names listed on a journey page.
@@ -82,15 +81,10 @@ impl<'a> Site<'a> {
             .collect();
         let funnel_svg = charts::funnel("funnel", self.t.funnel, &steps, self.n);
         let emotions: Vec<(String, Option<u8>)> = j.stages.iter().map(|s| (s.name.clone(), s.emotion)).collect();
-        let emotion_svg = emotions.iter().any(|e| e.1.is_some()).then(|| {
-            charts::emotion_curve(
-                "emotion",
-                self.t.emotion_curve,
-                &emotions,
-                MAP_COLUMN,
-                &self.t.emotion_labels(),
-            )
-        });
+        let emotion_svg = emotions
+            .iter()
+            .any(|e| e.1.is_some())
+            .then(|| charts::emotion_curve("emotion", self.t.emotion_curve, &emotions, &self.t.emotion_labels()));
         let segments = k
             .segments
             .iter()
@@ -205,20 +199,32 @@ impl<'a> Site<'a> {
             .position(|t| t.id == id)
             .expect("a touchpoint of the stage");
         let mut tp = self.touchpoint_info(j, k, si, t);
-        let n = self.n;
         for (m, spec) in tp.metrics.iter_mut().zip(&s.touchpoints[t].metrics) {
-            let points: Vec<(String, Option<f64>)> = m
-                .series
-                .unwrap_or_default()
-                .iter()
-                .map(|p| (p.date.clone(), Some(p.value)))
-                .collect();
-            if points.len() > 1 {
-                let unit: Unit = spec.unit;
-                m.chart = Some(charts::line_chart(&format!("m-{}", m.id), m.name, &points, &|v| {
-                    n.unit(v, unit)
-                }));
+            let series = m.series.unwrap_or_default();
+            if series.len() < 2 {
+                continue;
             }
+            let dates: Vec<&str> = series.iter().map(|p| p.date.as_str()).collect();
+            let (labels, ticks) = date_labels(self.n, &dates);
+            let range = match (spec.scale, spec.unit) {
+                (Some(s), _) => charts::Range::Fixed { min: s.min, max: s.max },
+                (None, Unit::Score) => charts::Range::AroundData,
+                (None, _) => charts::Range::FromZero,
+            };
+            let lines = [charts::Series {
+                name: m.name,
+                values: series.iter().map(|p| Some(p.value)).collect(),
+            }];
+            let chart = charts::LineChart {
+                id: &format!("m-{}", m.id),
+                title: m.name,
+                labels: &labels,
+                ticks: &ticks,
+                series: &lines,
+                unit: spec.unit,
+                range,
+            };
+            m.chart = Some(charts::line_charts(&chart, self.n));
         }
         let path = touchpoint_url(j, id);
         let crumbs = vec![
@@ -242,22 +248,54 @@ impl<'a> Site<'a> {
 
     pub(super) fn retention(&mut self, j: &'a Journey, k: &'a JourneyKpis) {
         let Some(r) = &k.retention else { return };
+        let (t, n) = (self.t, self.n);
         let periods = r.average.len();
-        let period_word = self.t.period_word(j.retention.period);
+        let period_word = t.period_word(j.retention.period);
+        // "Week 0", "Semaine 0": the period word starts the header, so it takes a capital.
+        let mut word = period_word.chars();
+        let period_title: String = word.next().map_or(String::new(), |c| c.to_uppercase().chain(word).collect());
+        let period_labels: Vec<String> = (0..periods).map(|p| format!("{period_title}\u{a0}{p}")).collect();
         let rows: Vec<charts::HeatRow> = r
             .cohorts
             .iter()
             .map(|c| charts::HeatRow {
-                label: &c.start,
+                label: n.date(&c.start),
                 size: c.size,
                 rates: &c.rates,
             })
             .collect();
-        let heatmap_svg = charts::heatmap("heat", self.t.cohort_retention, &rows, periods, period_word, self.n);
-        let n = self.n;
-        let points: Vec<(String, Option<f64>)> =
-            r.average.iter().enumerate().map(|(i, a)| (i.to_string(), *a)).collect();
-        let average_svg = charts::line_chart("avg", self.t.average, &points, &|v| n.percent(v));
+        let desc = format!("{} × {}: {} × {}", t.cohort, period_title, rows.len(), periods);
+        let heatmap_svg = charts::heatmap(
+            &charts::Heatmap {
+                id: "heat",
+                title: t.cohort_retention,
+                desc: &desc,
+                size: t.size,
+                columns: &period_labels,
+                rows: &rows,
+            },
+            n,
+        );
+        // Period 0 is the cohort itself, always 100 %: drawn, it would flatten the rest.
+        let average_svg = (periods > 1).then(|| {
+            let lines = [charts::Series {
+                name: t.average,
+                values: r.average[1..].to_vec(),
+            }];
+            let title = format!("{} — {}–{}", t.average, period_labels[1], periods - 1);
+            charts::line_charts(
+                &charts::LineChart {
+                    id: "avg",
+                    title: &title,
+                    labels: &period_labels[1..],
+                    ticks: &period_labels[1..],
+                    series: &lines,
+                    unit: Unit::Percent,
+                    range: charts::Range::FromZero,
+                },
+                n,
+            )
+        });
         let stage_name = |id: &Option<String>| {
             id.as_ref()
                 .and_then(|id| j.stage_index(id))
@@ -275,6 +313,7 @@ impl<'a> Site<'a> {
                 cohorts: &r.cohorts,
                 average: &r.average,
                 periods: (0..periods).collect(),
+                period_labels,
                 heatmap_svg,
                 average_svg,
             },
@@ -305,4 +344,17 @@ impl<'a> Site<'a> {
         common.root = url_path(&self.base_url);
         self.page("404.html", "404.html", &common);
     }
+}
+
+/// Dates as a chart shows them: each in full for the text alternative and tooltips, and on
+/// the axis the first in full and the others without the year when all share its year.
+fn date_labels(n: Numbers, dates: &[&str]) -> (Vec<String>, Vec<String>) {
+    let full: Vec<String> = dates.iter().map(|d| n.date(d)).collect();
+    let one_year = dates.iter().all(|d| d.get(..4) == dates.first().and_then(|f| f.get(..4)));
+    let ticks = dates
+        .iter()
+        .enumerate()
+        .map(|(i, d)| if i == 0 || !one_year { n.date(d) } else { n.day_month(d) })
+        .collect();
+    (full, ticks)
 }
