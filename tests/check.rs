@@ -595,5 +595,11 @@ fn scale_of_the_wrong_type() {
         None,
     );
     let p = with_score_metric("scale = { min = 1, max = 5, step = 1 }");
-    error(&p, J, 24, "unknown key `step` in metric `scale`", Some("known keys: max, min"));
+    error(
+        &p,
+        J,
+        24,
+        "unknown key `step` in metric `scale`",
+        Some("known keys: max, min"),
+    );
 }

@@ -317,6 +317,27 @@ pub struct TouchpointPage<'a> {
     pub journey: JourneyInfo<'a>,
     pub touchpoint: TouchpointInfo<'a>,
     pub stage: StageBrief<'a>,
+    /// Users and events per period, for a touchpoint with event names in a journey with
+    /// event data.
+    pub activity: Option<ActivityInfo<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct ActivityInfo<'a> {
+    /// "Users and events per week".
+    pub title: &'static str,
+    /// Inline SVG.
+    pub chart: String,
+    pub rows: Vec<ActivityRow<'a>>,
+}
+
+/// One period of a touchpoint's activity.
+#[derive(Serialize)]
+pub struct ActivityRow<'a> {
+    /// The period's first day, `YYYY-MM-DD`.
+    pub start: &'a str,
+    pub users: u64,
+    pub events: u64,
 }
 
 #[derive(Serialize)]

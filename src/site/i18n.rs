@@ -104,6 +104,10 @@ pub struct Strings {
     pub targets_met: &'static str,
     pub other_names: &'static str,
     pub average_caption: &'static str,
+    pub activity_day: &'static str,
+    pub activity_week: &'static str,
+    pub activity_month: &'static str,
+    pub activity_caption: &'static str,
 }
 
 /// English.
@@ -198,6 +202,10 @@ pub const EN: Strings = Strings {
     targets_met: "targets met",
     other_names: "other names (their rows in kpis.json)",
     average_caption: "Average retention of the cohorts, from period 1 on (period 0 is the cohort itself: always 100%).",
+    activity_day: "Users and events per day",
+    activity_week: "Users and events per week",
+    activity_month: "Users and events per month",
+    activity_caption: "Users: people with at least one event of this touchpoint in the period; events: its rows. Periods in UTC, weeks from Monday.",
 };
 
 /// French: typographic apostrophes, no-break spaces where French puts them.
@@ -294,6 +302,10 @@ pub const FR: Strings = Strings {
     other_names: "autres noms (leurs lignes dans kpis.json)",
     average_caption:
         "Rétention moyenne des cohortes, à partir de la période 1 (la période 0 est la cohorte elle-même\u{a0}: toujours 100\u{a0}%).",
+    activity_day: "Utilisateurs et événements par jour",
+    activity_week: "Utilisateurs et événements par semaine",
+    activity_month: "Utilisateurs et événements par mois",
+    activity_caption: "Utilisateurs\u{a0}: personnes ayant au moins un événement de ce point de contact dans la période\u{a0}; événements\u{a0}: ses lignes. Périodes en UTC, semaines à partir du lundi.",
 };
 
 impl Strings {
@@ -317,6 +329,15 @@ impl Strings {
 
     pub fn emotion_labels(&self) -> [&'static str; 5] {
         [1, 2, 3, 4, 5].map(|e| self.emotion_label(e))
+    }
+
+    /// The title of a touchpoint's activity chart for a period.
+    pub fn activity(&self, period: Period) -> &'static str {
+        match period {
+            Period::Day => self.activity_day,
+            Period::Week => self.activity_week,
+            Period::Month => self.activity_month,
+        }
     }
 
     /// The name of a period, in lower case ("week").

@@ -226,6 +226,7 @@ impl<'a> Site<'a> {
             };
             m.chart = Some(charts::line_charts(&chart, self.n));
         }
+        let activity = self.activity(j, k, si, t);
         let path = touchpoint_url(j, id);
         let crumbs = vec![
             Crumb::link(&j.title, journey_url(j)),
@@ -242,8 +243,52 @@ impl<'a> Site<'a> {
                 pain_points: &s.pain_points,
                 opportunities: &s.opportunities,
             },
+            activity,
         };
         self.page("touchpoint.html", &path, &ctx);
+    }
+
+    /// Touchpoint `t` of stage `si`'s users and events per period, if it has event names
+    /// and the journey event data.
+    fn activity(&self, j: &'a Journey, k: &'a JourneyKpis, si: usize, t: usize) -> Option<ActivityInfo<'a>> {
+        let a = k.activity.as_ref()?;
+        if j.stages[si].touchpoints[t].events.is_empty() {
+            return None;
+        }
+        let index = j.stages[..si].iter().map(|s| s.touchpoints.len()).sum::<usize>() + t;
+        let (users, events) = (&a.users[index], &a.events[index]);
+        let starts: Vec<&str> = a.starts.iter().map(String::as_str).collect();
+        let (labels, ticks) = date_labels(self.n, &starts);
+        let lines = [
+            charts::Series {
+                name: self.t.users,
+                values: users.iter().map(|&u| Some(u as f64)).collect(),
+            },
+            charts::Series {
+                name: self.t.events,
+                values: events.iter().map(|&e| Some(e as f64)).collect(),
+            },
+        ];
+        let title = self.t.activity(a.period);
+        let chart = charts::line_charts(
+            &charts::LineChart {
+                id: "activity",
+                title,
+                labels: &labels,
+                ticks: &ticks,
+                series: &lines,
+                unit: Unit::Count,
+                range: charts::Range::FromZero,
+            },
+            self.n,
+        );
+        let rows = a
+            .starts
+            .iter()
+            .zip(users.iter().zip(events))
+            .map(|(start, (&users, &events))| ActivityRow { start, users, events })
+            .collect();
+        Some(ActivityInfo { title, chart, rows })
     }
 
     pub(super) fn retention(&mut self, j: &'a Journey, k: &'a JourneyKpis) {
@@ -253,7 +298,9 @@ impl<'a> Site<'a> {
         let period_word = t.period_word(j.retention.period);
         // "Week 0", "Semaine 0": the period word starts the header, so it takes a capital.
         let mut word = period_word.chars();
-        let period_title: String = word.next().map_or(String::new(), |c| c.to_uppercase().chain(word).collect());
+        let period_title: String = word
+            .next()
+            .map_or(String::new(), |c| c.to_uppercase().chain(word).collect());
         let period_labels: Vec<String> = (0..periods).map(|p| format!("{period_title}\u{a0}{p}")).collect();
         let rows: Vec<charts::HeatRow> = r
             .cohorts
@@ -350,7 +397,9 @@ impl<'a> Site<'a> {
 /// the axis the first in full and the others without the year when all share its year.
 fn date_labels(n: Numbers, dates: &[&str]) -> (Vec<String>, Vec<String>) {
     let full: Vec<String> = dates.iter().map(|d| n.date(d)).collect();
-    let one_year = dates.iter().all(|d| d.get(..4) == dates.first().and_then(|f| f.get(..4)));
+    let one_year = dates
+        .iter()
+        .all(|d| d.get(..4) == dates.first().and_then(|f| f.get(..4)));
     let ticks = dates
         .iter()
         .enumerate()

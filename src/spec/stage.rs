@@ -113,7 +113,8 @@ fn read_channel(tt: &mut Table, diags: &mut Diagnostics) -> Channel {
 
 /// `scale = "csat"` or `scale = { min = 1, max = 5 }`.
 fn read_scale(mt: &mut Table, diags: &mut Diagnostics) -> Option<Scale> {
-    const EXAMPLE: &str = "e.g. `scale = { min = 1, max = 5 }`, or one of nps (0–10), csat (1–5), ces (1–7), stars (1–5)";
+    const EXAMPLE: &str =
+        "e.g. `scale = { min = 1, max = 5 }`, or one of nps (0–10), csat (1–5), ces (1–7), stars (1–5)";
     match mt.word_or_table("scale", "metric `scale`", "a scale name or `{ min, max }`", diags)? {
         WordOrTable::Word(w) => word_of::<NamedScale>("scale", w, diags).map(|s| s.value.scale()),
         WordOrTable::Table(mut t) => {

@@ -222,7 +222,10 @@ mod tests {
 
     #[test]
     fn nice_bounds_from_zero() {
-        assert_eq!(ax(12.0, 91.0, Range::FromZero, true).ticks, vec![0.0, 25.0, 50.0, 75.0, 100.0]);
+        assert_eq!(
+            ax(12.0, 91.0, Range::FromZero, true).ticks,
+            vec![0.0, 25.0, 50.0, 75.0, 100.0]
+        );
         assert_eq!(ax(0.012, 0.43, Range::FromZero, false).ticks, vec![0.0, 0.2, 0.4, 0.6]);
         let a = ax(0.0, 0.0, Range::FromZero, true);
         assert_eq!(a.ticks, vec![0.0, 1.0, 2.0]);
@@ -304,7 +307,10 @@ mod tests {
                 for label in ["5 Jan", "2026-01-05", "12 Sept 2026", "1"] {
                     let widths = vec![text_width(label, 12.0); n];
                     let chosen = thin_labels(&xs, &widths);
-                    assert!(!overlaps(&xs, &widths, &chosen), "{n} × {label:?} over {plot_w}: {chosen:?}");
+                    assert!(
+                        !overlaps(&xs, &widths, &chosen),
+                        "{n} × {label:?} over {plot_w}: {chosen:?}"
+                    );
                     assert_eq!(chosen[0], (0, Anchor::Start));
                     let last = chosen[chosen.len() - 1];
                     if xs[0] + widths[0] + LABEL_GAP <= xs[n - 1] - widths[n - 1] {

@@ -160,8 +160,14 @@ mod tests {
         let shown = &shown[shown.find("</title>").unwrap() + 8..shown.find("</text>").unwrap()];
         let value = "1,234,567 · 99.9%";
         assert!(shown.ends_with('…'), "{shown}");
-        assert!(text_width(shown, FONT) + 12.0 + text_width(value, FONT) <= MIN_WIDTH, "{shown}");
-        assert!(svg.contains(&format!("<title>{name}</title>")), "the full name as a tooltip");
+        assert!(
+            text_width(shown, FONT) + 12.0 + text_width(value, FONT) <= MIN_WIDTH,
+            "{shown}"
+        );
+        assert!(
+            svg.contains(&format!("<title>{name}</title>")),
+            "the full name as a tooltip"
+        );
     }
 
     #[test]

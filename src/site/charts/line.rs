@@ -93,7 +93,15 @@ fn draw(c: &LineChart, id: &str, w: f64, class: &str, n: Numbers) -> String {
         })
         .collect();
     let mut out = String::new();
-    open(&mut out, id, w, HEIGHT, c.title, &desc.join("; "), &format!("line {class}"));
+    open(
+        &mut out,
+        id,
+        w,
+        HEIGHT,
+        c.title,
+        &desc.join("; "),
+        &format!("line {class}"),
+    );
     if legend {
         let mut x = 0.0;
         for (k, s) in c.series.iter().enumerate() {
@@ -197,7 +205,10 @@ mod tests {
             name: "Average",
             values: vec![Some(0.3), Some(0.25), None, Some(0.1)],
         }];
-        insta::assert_snapshot!(line_charts(&chart(&labels, &series, Unit::Percent, Range::FromZero), EN));
+        insta::assert_snapshot!(line_charts(
+            &chart(&labels, &series, Unit::Percent, Range::FromZero),
+            EN
+        ));
     }
 
     #[test]
