@@ -212,6 +212,29 @@ fn french_numbers_and_strings() {
 }
 
 #[test]
+fn activity_over_time_on_event_touchpoint_pages_only_with_dates_in_the_site_language() {
+    let (_tmp, out) = build(&fixture("fr"));
+    let page = |rel: &str| std::fs::read_to_string(out.join(rel)).unwrap();
+    let tp = page("journeys/achat/touchpoints/pub/index.html");
+    assert!(
+        tp.contains("<h2 id=\"activity-h\">Utilisateurs et événements par jour</h2>"),
+        "{tp}"
+    );
+    assert!(
+        tp.contains("<th scope=\"row\">5\u{a0}janv.\u{a0}2026</th>"),
+        "a French date in the table"
+    );
+    let retention = page("journeys/achat/retention/index.html");
+    assert!(retention.contains(">Semaine\u{a0}0</th>") && retention.contains(">Semaine\u{a0}0</text>"));
+    let (_tmp2, en) = build(&example());
+    let page = |rel: &str| std::fs::read_to_string(en.join(rel)).unwrap();
+    assert!(page("journeys/online-purchase/touchpoints/checkout/index.html").contains("Users and events per week"));
+    let metrics_only = page("journeys/b2b-lead/touchpoints/webinar/index.html");
+    assert!(!metrics_only.contains("activity-h"), "no activity without event data");
+    assert!(metrics_only.contains("class=\"chart line wide\""));
+}
+
+#[test]
 fn script_injection_in_every_text_field_is_neutralised() {
     let (_tmp, out) = build(&fixture("evil"));
     let pages = html_files(&out);
