@@ -120,14 +120,18 @@ pub fn period_index(us: i64, period: Period) -> i64 {
     }
 }
 
-/// The first day of a period index, as `YYYY-MM-DD`.
-pub fn period_start(index: i64, period: Period) -> String {
-    let days = match period {
+/// The first day of a period index, as a day number.
+pub fn period_start_day(index: i64, period: Period) -> i64 {
+    match period {
         Period::Day => index,
         Period::Week => index * 7 - 3,
         Period::Month => days_from_civil(index.div_euclid(12), index.rem_euclid(12) + 1, 1),
-    };
-    format_date(days)
+    }
+}
+
+/// The first day of a period index, as `YYYY-MM-DD`.
+pub fn period_start(index: i64, period: Period) -> String {
+    format_date(period_start_day(index, period))
 }
 
 #[cfg(test)]

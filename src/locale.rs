@@ -1,7 +1,8 @@
-//! Numbers written the way each language writes them (en: 12.5%, 1,234; fr: 12,5 %, 1 234 —
-//! CLDR: a narrow no-break space groups thousands, a no-break space precedes %), for the
-//! site and the terminal reports alike.
+//! Numbers and dates written the way each language writes them (en: 12.5%, 1,234,
+//! 5 Jan 2026; fr: 12,5 %, 1 234, 5 janv. 2026 — CLDR: a narrow no-break space groups
+//! thousands, a no-break space precedes %), for the site and the terminal reports alike.
 
+use crate::calendar::{civil_from_days, parse_ymd};
 use crate::currency::Currency;
 use crate::spec::{Language, Unit};
 
@@ -58,26 +59,6 @@ impl Numbers {
         self.number(v, 0)
     }
 
-    /// A `YYYY-MM-DD` date as the language writes it: "5 Jan 2026", "5 janv. 2026"; other
-    /// text as it is.
-    pub fn date(self, ymd: &str) -> String {
-        let Some(days) = crate::calendar::parse_ymd(ymd.as_bytes()).filter(|_| ymd.len() == 10) else {
-            return ymd.to_string();
-        };
-        let (y, m, d) = crate::calendar::civil_from_days(days);
-        const EN: [&str; 12] = [
-            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-        ];
-        const FR: [&str; 12] = [
-            "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.",
-        ];
-        let month = match self.lang {
-            Language::En => EN[m as usize - 1],
-            Language::Fr => FR[m as usize - 1],
-        };
-        format!("{d}\u{a0}{month} {y}")
-    }
-
     /// Whether `n` takes the singular (CLDR: English only for 1, French for 0 and 1).
     pub fn is_singular(self, n: f64) -> bool {
         match self.lang {
@@ -94,7 +75,12 @@ impl Numbers {
 
     /// A rate as a percentage with one decimal: 0.125 → "12.5%" / "12,5 %".
     pub fn percent(self, v: f64) -> String {
-        self.unit_places(v, Unit::Percent, 1)
+        self.percent_places(v, 1)
+    }
+
+    /// A rate as a percentage with `places` decimals (an axis's 25%, 50%, …).
+    pub fn percent_places(self, v: f64, places: usize) -> String {
+        self.unit_places(v, Unit::Percent, places)
     }
 
     /// A duration in seconds, shortened to its two largest units: "2 d 3 h", "45 min".
@@ -119,10 +105,11 @@ impl Numbers {
     /// An amount of money: in the project's currency as each language writes it
     /// (€12,345.60; 12 345,60 €), or a plain number with two decimals without one.
     pub fn money(self, v: f64) -> String {
-        self.money_with(v, self.currency.map_or(2, |c| usize::from(c.decimals)))
+        self.money_places(v, self.currency.map_or(2, |c| usize::from(c.decimals)))
     }
 
-    fn money_with(self, v: f64, decimals: usize) -> String {
+    /// An amount of money with `decimals` places (an axis's €0, €500, …).
+    pub fn money_places(self, v: f64, decimals: usize) -> String {
         let n = self.number(v, decimals);
         let Some(c) = self.currency else { return n };
         let (en, fr) = c.symbols();
@@ -137,6 +124,35 @@ impl Numbers {
                 Some(abs) => format!("−{en}{abs}"),
                 None => format!("{en}{n}"),
             },
+        }
+    }
+
+    /// A `YYYY-MM-DD` date as CLDR's medium format writes it: "5 Jan 2026", "5 janv. 2026"
+    /// (no-break spaces, so that a table cell or an axis label never wraps inside it).
+    /// Anything else is returned as it is.
+    pub fn date(self, ymd: &str) -> String {
+        self.date_parts(ymd, true)
+    }
+
+    /// [`Numbers::date`] without the year ("5 Jan"), for axis labels when every date of an
+    /// axis falls in one year (the caption or the table gives it).
+    pub fn day_month(self, ymd: &str) -> String {
+        self.date_parts(ymd, false)
+    }
+
+    fn date_parts(self, ymd: &str, year: bool) -> String {
+        let Some(days) = parse_ymd(ymd.as_bytes()) else {
+            return ymd.to_string();
+        };
+        let (y, m, d) = civil_from_days(days);
+        let month = match self.lang {
+            Language::En => EN_MONTHS[m as usize - 1],
+            Language::Fr => FR_MONTHS[m as usize - 1],
+        };
+        if year {
+            format!("{d}\u{a0}{month}\u{a0}{y}")
+        } else {
+            format!("{d}\u{a0}{month}")
         }
     }
 
@@ -156,7 +172,7 @@ impl Numbers {
                     Language::Fr => format!("{n}\u{a0}%"),
                 }
             }
-            Unit::Currency => self.money_with(v, places),
+            Unit::Currency => self.money_places(v, places),
             Unit::Seconds => self.duration(v),
             Unit::Score | Unit::Count => self.number(v, places),
         }
@@ -236,6 +252,14 @@ pub fn distinct_places(actual: f64, bounds: &[f64], min: usize) -> usize {
     places
 }
 
+/// CLDR's abbreviated month names (format context).
+const EN_MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+const FR_MONTHS: [&str; 12] = [
+    "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -260,16 +284,6 @@ mod tests {
         assert_eq!(en.unit(2.5, Unit::Count), "2.50");
         assert_eq!(en.duration(30.0 * 86_400.0), "30\u{a0}d");
         assert_eq!(en.duration(7200.0), "2\u{a0}h");
-    }
-
-    #[test]
-    fn dates_per_language() {
-        let fr = Numbers::new(Language::Fr, None);
-        assert_eq!(Numbers::EN.date("2026-01-05"), "5\u{a0}Jan 2026");
-        assert_eq!(fr.date("2026-01-05"), "5\u{a0}janv. 2026");
-        assert_eq!(fr.date("2026-08-31"), "31\u{a0}août 2026");
-        assert_eq!(fr.date("2026-13-01"), "2026-13-01");
-        assert_eq!(fr.date("week 3"), "week 3");
     }
 
     #[test]
@@ -333,5 +347,23 @@ mod tests {
         assert_eq!(usd_fr.money(2.0), "2,00\u{a0}$US");
         assert_eq!(Numbers::EN.money(2.0), "2.00", "no currency: a plain number");
         assert_eq!(en.unit(5.0, Unit::Currency), "€5.00");
+    }
+
+    #[test]
+    fn dates_in_each_language() {
+        let en = Numbers::EN;
+        let fr = Numbers::new(Language::Fr, None);
+        assert_eq!(en.date("2026-01-05"), "5\u{a0}Jan\u{a0}2026");
+        assert_eq!(fr.date("2026-01-05"), "5\u{a0}janv.\u{a0}2026");
+        assert_eq!(fr.date("2025-08-31"), "31\u{a0}août\u{a0}2025");
+        assert_eq!(en.day_month("2026-12-01"), "1\u{a0}Dec");
+        assert_eq!(fr.day_month("2026-02-28"), "28\u{a0}févr.");
+        let fr_months: Vec<String> = (1..=12).map(|m| fr.day_month(&format!("2026-{m:02}-01"))).collect();
+        assert_eq!(
+            fr_months.join(" ").replace('\u{a0}', " "),
+            "1 janv. 1 févr. 1 mars 1 avr. 1 mai 1 juin 1 juil. 1 août 1 sept. 1 oct. 1 nov. 1 déc."
+        );
+        assert_eq!(en.date("2026-02-30"), "2026-02-30", "not a date: unchanged");
+        assert_eq!(en.date("W3"), "W3");
     }
 }

@@ -524,3 +524,82 @@ fn json_lists_targets_with_their_journey() {
         (Some("j"), Some("conversion_rate"), Some(true))
     );
 }
+
+/// The base project with metrics, and a score metric whose line 24 is `scale = …`.
+fn with_score_metric(scale: &str) -> Project {
+    let p = base();
+    p.set_line(J, 3, "[data.metrics]\npath = \"data/metrics.csv\"");
+    p.append(
+        J,
+        &format!("    [[stages.touchpoints.metrics]]\n    id = \"csat\"\n    unit = \"score\"\n    {scale}\n"),
+    );
+    p
+}
+
+#[test]
+fn metric_scales_named_or_explicit_pass() {
+    for scale in [
+        "scale = \"nps\"",
+        "scale = \"csat\"",
+        "scale = \"ces\"",
+        "scale = \"stars\"",
+        "scale = { min = 1, max = 5 }",
+        "scale = { min = -1.5, max = 0 }",
+    ] {
+        let (code, doc) = with_score_metric(scale).check_json(&[]);
+        assert_eq!(code, 0, "{scale}: {doc}");
+        assert_eq!(doc["errors"].as_array().unwrap().len(), 0, "{scale}: {doc}");
+    }
+}
+
+#[test]
+fn unknown_scale_name() {
+    let p = with_score_metric("scale = \"cast\"");
+    error(
+        &p,
+        J,
+        24,
+        "`scale` must be one of nps | csat | ces | stars, found `cast`",
+        Some("did you mean `csat`?"),
+    );
+}
+
+#[test]
+fn scale_min_not_below_max() {
+    let p = with_score_metric("scale = { min = 5, max = 1 }");
+    error(
+        &p,
+        J,
+        24,
+        "scale `min` (5) must be less than `max` (1)",
+        Some("scale = { min = 1, max = 5 }"),
+    );
+    let p = with_score_metric("scale = { min = 3, max = 3 }");
+    error(&p, J, 24, "scale `min` (3) must be less than `max` (3)", None);
+}
+
+#[test]
+fn scale_without_max() {
+    let p = with_score_metric("scale = { min = 1 }");
+    error(&p, J, 24, "a scale needs both `min` and `max`", Some("nps (0–10)"));
+}
+
+#[test]
+fn scale_of_the_wrong_type() {
+    let p = with_score_metric("scale = 5");
+    error(
+        &p,
+        J,
+        24,
+        "`scale` in metric `csat` must be a scale name or `{ min, max }`, found an integer",
+        None,
+    );
+    let p = with_score_metric("scale = { min = 1, max = 5, step = 1 }");
+    error(
+        &p,
+        J,
+        24,
+        "unknown key `step` in metric `scale`",
+        Some("known keys: max, min"),
+    );
+}

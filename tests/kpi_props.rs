@@ -36,6 +36,10 @@ struct Case {
     rows: Vec<Row>,
 }
 
+/// Seconds between two consecutive row times: 24 days in all, or 240, or four years, so
+/// that activity is counted per day, per week and per month.
+const STEPS: [i64; 3] = [43_200, 5 * 86_400, 31 * 86_400];
+
 const BASE: i64 = 1_767_398_400; // 2026-01-03T00:00:00Z, a Saturday
 const SEGMENTS: [&str; 3] = ["", "s1", "s2"];
 
@@ -52,8 +56,9 @@ fn case() -> impl Strategy<Value = Case> {
         1usize..=4,
         any::<prop::sample::Index>(),
         any::<prop::sample::Index>(),
+        prop::sample::select(&STEPS[..]),
     )
-        .prop_flat_map(|(stages, window, period, periods, ci, ri)| {
+        .prop_flat_map(|(stages, window, period, periods, ci, ri, step)| {
             let n_tp: usize = stages.iter().sum();
             let n_stages = stages.len();
             let row = (
@@ -64,10 +69,10 @@ fn case() -> impl Strategy<Value = Case> {
                 prop::option::weighted(0.2, 1i64..5000),
                 0u8..4,
             )
-                .prop_map(|(user, k, event, segment, revenue, style)| Row {
+                .prop_map(move |(user, k, event, segment, revenue, style)| Row {
                     user,
-                    // 12-hour steps across 24 days: ties, week and month boundaries.
-                    t: BASE + k * 43_200,
+                    // Ties, and day, week, month and year boundaries.
+                    t: BASE + k * step,
                     event,
                     segment,
                     revenue,
@@ -443,6 +448,44 @@ fn naive_left_after(c: &Case) -> Vec<Vec<u64>> {
     left
 }
 
+/// Per touchpoint and calendar period (days when the mapped rows span ≤ 60 days, weeks
+/// from Monday up to 731, months beyond), from the first row's period to the last's: the
+/// distinct users with a row of the touchpoint, and its rows. With `jiff` dates.
+#[allow(clippy::type_complexity)]
+fn naive_activity(c: &Case) -> Option<(&'static str, Vec<String>, Vec<Vec<u64>>, Vec<Vec<u64>>)> {
+    let n_tp = stage_of(c).len();
+    let mapped: Vec<&Row> = c.rows.iter().filter(|r| r.event < n_tp).collect();
+    let first = mapped.iter().map(|r| date_of(r.t)).min()?;
+    let last = mapped.iter().map(|r| date_of(r.t)).max()?;
+    let days = (last - first).get_days() + 1;
+    let period = if days <= 60 {
+        "day"
+    } else if days <= 731 {
+        "week"
+    } else {
+        "month"
+    };
+    let mut starts = Vec::new();
+    let mut start = period_start(period, first);
+    while start <= period_start(period, last) {
+        starts.push(start);
+        start = add_periods(period, start, 1);
+    }
+    let mut users = vec![vec![0u64; starts.len()]; n_tp];
+    let mut events = vec![vec![0u64; starts.len()]; n_tp];
+    for tp in 0..n_tp {
+        for (i, s) in starts.iter().enumerate() {
+            let rows: Vec<&&Row> = mapped
+                .iter()
+                .filter(|r| r.event == tp && period_start(period, date_of(r.t)) == *s)
+                .collect();
+            events[tp][i] = rows.len() as u64;
+            users[tp][i] = rows.iter().map(|r| r.user).collect::<BTreeSet<_>>().len() as u64;
+        }
+    }
+    Some((period, starts.iter().map(Date::to_string).collect(), users, events))
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
 
@@ -457,5 +500,10 @@ proptest! {
             prop_assert!(false, "{}\nengine:   {}\nexpected: {}", e, engine, expected);
         }
         prop_assert_eq!(&analysis.kpis.journeys[0].left_after, &naive_left_after(&c));
+        let activity = analysis.kpis.journeys[0]
+            .activity
+            .as_ref()
+            .map(|a| (a.period.name(), a.starts.clone(), a.users.clone(), a.events.clone()));
+        prop_assert_eq!(activity, naive_activity(&c));
     }
 }

@@ -132,7 +132,7 @@ fn journey_map_shows_numbers_from_the_kpis() {
             "lane {lane}"
         );
     }
-    assert!(html.contains("class=\"chart funnel\"") && html.contains("class=\"emotion-line\""));
+    assert!(html.contains("class=\"chart fluid funnel\"") && html.contains("class=\"emotion-line\""));
     assert!(
         html.contains("Target ≥ 30.0% · missed"),
         "the purchase stage target is missed in the example, and says against what"
@@ -244,6 +244,29 @@ fn french_numbers_and_strings() {
     let (_tmp2, en_out) = build(&example());
     let en = std::fs::read_to_string(en_out.join("journeys/online-purchase/index.html")).unwrap();
     assert!(en.contains("<html lang=\"en\">") && en.contains("Conversion rate"));
+}
+
+#[test]
+fn activity_over_time_on_event_touchpoint_pages_only_with_dates_in_the_site_language() {
+    let (_tmp, out) = build(&fixture("fr"));
+    let page = |rel: &str| std::fs::read_to_string(out.join(rel)).unwrap();
+    let tp = page("journeys/achat/touchpoints/pub/index.html");
+    assert!(
+        tp.contains("<h2 id=\"activity-h\">Personnes et événements par jour</h2>"),
+        "{tp}"
+    );
+    assert!(
+        tp.contains("<th scope=\"row\">5\u{a0}janv.\u{a0}2026</th>"),
+        "a French date in the table"
+    );
+    let retention = page("journeys/achat/retention/index.html");
+    assert!(retention.contains(">Semaine\u{a0}0</th>") && retention.contains(">Semaine\u{a0}0</text>"));
+    let (_tmp2, en) = build(&example());
+    let page = |rel: &str| std::fs::read_to_string(en.join(rel)).unwrap();
+    assert!(page("journeys/online-purchase/touchpoints/checkout/index.html").contains("People and events per week"));
+    let metrics_only = page("journeys/b2b-lead/touchpoints/webinar/index.html");
+    assert!(!metrics_only.contains("activity-h"), "no activity without event data");
+    assert!(metrics_only.contains("class=\"chart line wide\""));
 }
 
 #[test]
@@ -448,7 +471,7 @@ fn a_value_just_under_its_target_never_reads_as_the_target() {
         .expect("the row");
     assert!(row.contains("≥ 0.8%") && row.contains("0.78%"), "{row}");
     // Aggregates are labelled as sums of periods, with their dates.
-    assert!(b2b.contains("sum of periods · 12\u{a0}dates, 5\u{a0}Jan 2026 – 23\u{a0}Mar 2026"));
+    assert!(b2b.contains("sum of periods · 12\u{a0}dates, 5\u{a0}Jan\u{a0}2026 – 23\u{a0}Mar\u{a0}2026"));
     // A retention target says which return, when.
     let shop = std::fs::read_to_string(out.join("journeys/online-purchase/index.html")).unwrap();
     assert!(shop.contains("Retention: back at Purchase in week 4"));
@@ -467,7 +490,7 @@ fn french_channels_segments_and_typography() {
     assert!(shop.contains("Persona\u{a0}:"), "a no-break space before the colon");
     assert!(shop.contains("non atteint") && !shop.contains("manqué"));
     let b2b = std::fs::read_to_string(out.join("journeys/b2b-lead/index.html")).unwrap();
-    assert!(b2b.contains("5\u{a0}janv. 2026"), "dates as French writes them");
+    assert!(b2b.contains("5\u{a0}janv.\u{a0}2026"), "dates as French writes them");
     let how = std::fs::read_to_string(out.join("how-numbers-are-computed/index.html")).unwrap();
     assert!(how.contains("<h1>Comment ces chiffres sont calculés</h1>"));
     assert!(

@@ -2,6 +2,7 @@
 //! `windowFunnel`), plus everything else that needs one walk over each user's events:
 //! stage reach, touchpoint users, exits, and the per-segment funnels.
 
+use super::activity::{Buckets, Cell};
 use super::KpiSpec;
 use super::{ratio, Step};
 use crate::calendar::MICROS_PER_SEC;
@@ -18,6 +19,8 @@ pub struct EventPass {
     /// Users who stopped before the last stage, by the step they reached and the
     /// touchpoint of their last event: `exits[(depth - 1) * touchpoints + tp]`.
     pub exits: Vec<u64>,
+    /// Users and rows per (period, touchpoint) of `buckets` (empty without them).
+    pub activity: Vec<Cell>,
 }
 
 impl EventPass {
@@ -93,12 +96,12 @@ pub fn best_chain(by_stage: &[Vec<i64>], window: Option<i64>, s: &mut Scratch) -
 
 /// The pass over every user, in two halves on two threads (users are independent; the
 /// halves are merged in order, so the result is the same as one pass).
-pub fn event_pass(spec: &KpiSpec, data: &EventData) -> EventPass {
+pub fn event_pass(spec: &KpiSpec, data: &EventData, buckets: Option<&Buckets>) -> EventPass {
     let users = data.users();
     let mid = users / 2;
     std::thread::scope(|scope| {
-        let second = scope.spawn(|| pass_over(spec, data, mid..users));
-        let mut pass = pass_over(spec, data, 0..mid);
+        let second = scope.spawn(|| pass_over(spec, data, buckets, mid..users));
+        let mut pass = pass_over(spec, data, buckets, 0..mid);
         let second = second.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
         pass.merge(second);
         pass
@@ -111,6 +114,7 @@ impl EventPass {
         add(&mut self.reach, &other.reach);
         add(&mut self.touchpoint_users, &other.touchpoint_users);
         add(&mut self.exits, &other.exits);
+        Buckets::merge(&mut self.activity, &other.activity);
         for (mine, theirs) in self.segments.iter_mut().zip(other.segments) {
             add(&mut mine.reached, &theirs.reached);
             for (d, mut e) in mine.deltas.iter_mut().zip(theirs.deltas) {
@@ -120,7 +124,7 @@ impl EventPass {
     }
 }
 
-fn pass_over(spec: &KpiSpec, data: &EventData, users: std::ops::Range<usize>) -> EventPass {
+fn pass_over(spec: &KpiSpec, data: &EventData, buckets: Option<&Buckets>, users: std::ops::Range<usize>) -> EventPass {
     let n = spec.stages.len();
     let stage_of = spec.stage_of();
     let n_tp = stage_of.len();
@@ -141,6 +145,7 @@ fn pass_over(spec: &KpiSpec, data: &EventData, users: std::ops::Range<usize>) ->
         reach: vec![0; n],
         touchpoint_users: vec![0; n_tp],
         exits: vec![0; n * n_tp],
+        activity: buckets.map_or_else(Vec::new, |b| b.cells(n_tp)),
     };
     let mut by_stage: Vec<Vec<i64>> = vec![Vec::new(); n];
     let mut seen_tp: Vec<u32> = vec![u32::MAX; n_tp];
@@ -160,12 +165,21 @@ fn pass_over(spec: &KpiSpec, data: &EventData, users: std::ops::Range<usize>) ->
                 seen_tp[tp] = u as u32;
                 pass.touchpoint_users[tp] += 1;
             }
+            if let Some(b) = buckets {
+                let cell = &mut pass.activity[b.cell(data.time[i], tp, n_tp)];
+                cell.rows += 1;
+                if cell.last != u as u32 {
+                    cell.last = u as u32;
+                    cell.users += 1;
+                }
+            }
         }
         for (k, s) in by_stage.iter().enumerate() {
             if !s.is_empty() {
                 pass.reach[k] += 1;
             }
         }
+
         let depth = best_chain(&by_stage, window, &mut scratch);
         let chain = &scratch.chain;
         if depth == 0 {

@@ -6,6 +6,7 @@
 //! targets. So the KPI cache's key is a `KpiSpec` and the data's version: a new setting
 //! that the KPIs use has to be in `KpiSpec`, and so in the key.
 
+pub mod activity;
 pub mod checks;
 pub mod funnel;
 pub mod metrics;
@@ -53,6 +54,10 @@ pub struct JourneyKpis {
     /// kpis.json (`window_seconds` and the nulls tell the same to a program).
     #[serde(skip)]
     pub basis: Basis,
+    /// Users and events per period of each touchpoint; `None` without events. Not in
+    /// kpis.json (its keys are a fixed contract).
+    #[serde(skip)]
+    pub activity: Option<activity::Activity>,
 }
 
 /// What a journey's funnel counts.
@@ -303,6 +308,7 @@ fn empty(spec: &KpiSpec) -> JourneyKpis {
         targets: Vec::new(),
         left_after: Vec::new(),
         basis: Basis::Nothing,
+        activity: None,
     }
 }
 
@@ -312,10 +318,13 @@ fn conversion_rate(spec: &KpiSpec, steps: &[Step]) -> Option<f64> {
 
 fn from_events(spec: &KpiSpec, ev: &EventData) -> JourneyKpis {
     // Retention needs its own walk over the users: it runs beside the funnel's.
-    let (pass, retention) = std::thread::scope(|scope| {
+    let (pass, activity, retention) = std::thread::scope(|scope| {
         let retention = scope.spawn(|| retention::from_events(spec, ev));
-        let pass = funnel::event_pass(spec, ev);
-        (pass, retention.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+        let buckets = activity::Buckets::of(ev, spec.stage_of().len());
+        let pass = funnel::event_pass(spec, ev, buckets.as_ref());
+        let activity = buckets.map(|b| b.series(&pass.activity, spec.stage_of().len()));
+        let retention = retention.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (pass, activity, retention)
     });
     let all: Vec<&funnel::SegmentCounts> = pass.segments.iter().collect();
     let steps = funnel::steps_of(spec, &all);
@@ -351,6 +360,7 @@ fn from_events(spec: &KpiSpec, ev: &EventData) -> JourneyKpis {
         }
     });
     k.retention = retention;
+    k.activity = activity;
     if !ev.user_segment.is_empty() {
         let mut members = vec![0u64; ev.segment_names.len()];
         for &s in &ev.user_segment {

@@ -180,6 +180,7 @@ mod tests {
                 .to_vec(),
             left_after: vec![],
             basis: Default::default(),
+            activity: None,
         };
         assert_eq!(k.start_users(), Some(200));
         assert_eq!(k.step_shares(), vec![Some(1.0), Some(0.25), None]);

@@ -358,6 +358,27 @@ pub struct TouchpointPage<'a> {
     pub journey: JourneyInfo<'a>,
     pub touchpoint: TouchpointInfo<'a>,
     pub stage: StageBrief<'a>,
+    /// Users and events per period, for a touchpoint with event names in a journey with
+    /// event data.
+    pub activity: Option<ActivityInfo<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct ActivityInfo<'a> {
+    /// "Users and events per week".
+    pub title: &'static str,
+    /// Inline SVG.
+    pub chart: String,
+    pub rows: Vec<ActivityRow<'a>>,
+}
+
+/// One period of a touchpoint's activity.
+#[derive(Serialize)]
+pub struct ActivityRow<'a> {
+    /// The period's first day, `YYYY-MM-DD`.
+    pub start: &'a str,
+    pub users: u64,
+    pub events: u64,
 }
 
 #[derive(Serialize)]
@@ -370,8 +391,11 @@ pub struct RetentionInfo<'a> {
     pub average: &'a [Option<f64>],
     /// 0, 1, … for the table's columns.
     pub periods: Vec<usize>,
+    /// The columns' headers: "Week 0", "Week 1", …
+    pub period_labels: Vec<String>,
     pub heatmap_svg: String,
-    pub average_svg: String,
+    /// The average from period 1 on; `None` with period 0 alone.
+    pub average_svg: Option<String>,
 }
 
 #[derive(Serialize)]

@@ -136,6 +136,11 @@ pub struct Strings {
     pub left_one: &'static str,
     pub left_other: &'static str,
     pub reached_stage: &'static str,
+    pub average_caption: &'static str,
+    pub activity_day: &'static str,
+    pub activity_week: &'static str,
+    pub activity_month: &'static str,
+    pub activity_caption: &'static str,
 }
 
 /// English.
@@ -262,6 +267,11 @@ pub const EN: Strings = Strings {
     left_one: "left",
     left_other: "left",
     reached_stage: "Reached",
+    average_caption: "Average retention of the cohorts, from period 1 on (period 0 is the cohort itself: always 100%).",
+    activity_day: "People and events per day",
+    activity_week: "People and events per week",
+    activity_month: "People and events per month",
+    activity_caption: "People: those with at least one event of this touchpoint in the period; events: its rows. Periods in UTC; weeks start on Monday.",
 };
 
 /// French: typographic apostrophes, no-break spaces where French puts them.
@@ -388,6 +398,12 @@ pub const FR: Strings = Strings {
     left_one: "parti",
     left_other: "partis",
     reached_stage: "Ont atteint",
+    average_caption:
+        "Rétention moyenne des cohortes, à partir de la période 1 (la période 0 est la cohorte elle-même\u{a0}: toujours 100\u{a0}%).",
+    activity_day: "Personnes et événements par jour",
+    activity_week: "Personnes et événements par semaine",
+    activity_month: "Personnes et événements par mois",
+    activity_caption: "Personnes\u{a0}: celles ayant au moins un événement de ce point de contact dans la période\u{a0}; événements\u{a0}: ses lignes. Périodes en UTC, semaines à partir du lundi.",
 };
 
 impl Strings {
@@ -479,6 +495,15 @@ impl Strings {
         }
     }
 
+    /// The title of a touchpoint's activity chart for a period.
+    pub fn activity(&self, period: Period) -> &'static str {
+        match period {
+            Period::Day => self.activity_day,
+            Period::Week => self.activity_week,
+            Period::Month => self.activity_month,
+        }
+    }
+
     /// The name of a period, in lower case ("week").
     pub fn period_word(&self, period: Period) -> &'static str {
         match period {
@@ -491,8 +516,8 @@ impl Strings {
 
 type FilterResult = tera::Result<Value>;
 
-/// `pct`, `num`, `int`, `money`, `duration`, `unit(unit=…)` and `plural(one=…, other=…)`
-/// filters; null shows "—".
+/// `pct`, `num`, `int`, `money`, `duration`, `unit(unit=…)`, `plural(one=…, other=…)` and
+/// `date` filters; null shows "—".
 pub fn register_filters(tera: &mut tera::Tera, lang: Language, currency: Option<Currency>) {
     let n = Numbers::new(lang, currency);
     fn with(v: &Value, f: impl Fn(f64) -> String) -> FilterResult {
@@ -514,6 +539,14 @@ pub fn register_filters(tera: &mut tera::Tera, lang: Language, currency: Option<
     tera.register_filter("num", move |v: &Value, args: &HashMap<String, Value>| -> FilterResult {
         let places = args.get("places").and_then(Value::as_u64).unwrap_or(1) as usize;
         with(v, |x| n.number(x, places))
+    });
+    // `date`: a `YYYY-MM-DD` string in the site's language; anything else as it is.
+    tera.register_filter("date", move |v: &Value, _: &HashMap<String, Value>| -> FilterResult {
+        Ok(match v {
+            Value::String(s) => Value::String(n.date(s)),
+            Value::Null => Value::String("—".to_string()),
+            other => other.clone(),
+        })
     });
     tera.register_filter(
         "plural",
@@ -569,5 +602,13 @@ mod tests {
         assert_eq!(two.unwrap(), "2\u{a0}stages");
         let bad = tera.render_str("{{ 1 | unit(unit=\"percnt\") }}", &tera::Context::new());
         assert!(format!("{:?}", bad.unwrap_err()).contains("expected one of count, percent"));
+    }
+
+    #[test]
+    fn the_date_filter_writes_dates_in_the_site_language() {
+        let mut tera = tera::Tera::default();
+        register_filters(&mut tera, Language::Fr, None);
+        let out = tera.render_str("{{ \"2026-03-02\" | date }}", &tera::Context::new());
+        assert_eq!(out.unwrap(), "2\u{a0}mars\u{a0}2026");
     }
 }

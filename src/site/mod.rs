@@ -6,7 +6,7 @@
 //! iterates a hash map, so two builds of the same inputs are byte-identical. Each page's
 //! template gets a typed context ([`context`]) built in [`pages`].
 
-pub mod charts;
+mod charts;
 mod context;
 mod definitions;
 mod emotion;

@@ -7,6 +7,7 @@ use super::{
 };
 use crate::data::events::NO_SEGMENT;
 use crate::kpi::JourneyKpis;
+use crate::locale::Numbers;
 use crate::spec::{Journey, Page, Unit};
 
 /// Unmapped event names listed on a journey page.
@@ -254,21 +255,34 @@ impl<'a> Site<'a> {
             .position(|t| t.id == id)
             .expect("a touchpoint of the stage");
         let mut tp = self.touchpoint_info(j, k, si, t);
-        let n = self.n;
         for (m, spec) in tp.metrics.iter_mut().zip(&s.touchpoints[t].metrics) {
-            let points: Vec<(String, Option<f64>)> = m
-                .series
-                .unwrap_or_default()
-                .iter()
-                .map(|p| (p.date.clone(), Some(p.value)))
-                .collect();
-            if points.len() > 1 {
-                let unit: Unit = spec.unit;
-                m.chart = Some(charts::line_chart(&format!("m-{}", m.id), m.name, &points, &|v| {
-                    n.unit(v, unit)
-                }));
+            let series = m.series.unwrap_or_default();
+            if series.len() < 2 {
+                continue;
             }
+            let dates: Vec<&str> = series.iter().map(|p| p.date.as_str()).collect();
+            let (labels, ticks) = date_labels(self.n, &dates);
+            let range = match (spec.scale, spec.unit) {
+                (Some(s), _) => charts::Range::Fixed { min: s.min, max: s.max },
+                (None, Unit::Score) => charts::Range::AroundData,
+                (None, _) => charts::Range::FromZero,
+            };
+            let lines = [charts::Series {
+                name: m.name,
+                values: series.iter().map(|p| Some(p.value)).collect(),
+            }];
+            let chart = charts::LineChart {
+                id: &format!("m-{}", m.id),
+                title: m.name,
+                labels: &labels,
+                ticks: &ticks,
+                series: &lines,
+                unit: spec.unit,
+                range,
+            };
+            m.chart = Some(charts::line_charts(&chart, self.n));
         }
+        let activity = self.activity(j, k, si, t);
         let path = touchpoint_url(j, id);
         let crumbs = vec![
             Crumb::link(&j.title, journey_url(j)),
@@ -285,28 +299,106 @@ impl<'a> Site<'a> {
                 pain_points: &s.pain_points,
                 opportunities: &s.opportunities,
             },
+            activity,
         };
         self.page("touchpoint.html", &path, &ctx);
     }
 
+    /// Touchpoint `t` of stage `si`'s users and events per period, if it has event names
+    /// and the journey event data.
+    fn activity(&self, j: &'a Journey, k: &'a JourneyKpis, si: usize, t: usize) -> Option<ActivityInfo<'a>> {
+        let a = k.activity.as_ref()?;
+        if j.stages[si].touchpoints[t].events.is_empty() {
+            return None;
+        }
+        let index = j.stages[..si].iter().map(|s| s.touchpoints.len()).sum::<usize>() + t;
+        let (users, events) = (&a.users[index], &a.events[index]);
+        let starts: Vec<&str> = a.starts.iter().map(String::as_str).collect();
+        let (labels, ticks) = date_labels(self.n, &starts);
+        let lines = [
+            charts::Series {
+                name: self.t.users,
+                values: users.iter().map(|&u| Some(u as f64)).collect(),
+            },
+            charts::Series {
+                name: self.t.events,
+                values: events.iter().map(|&e| Some(e as f64)).collect(),
+            },
+        ];
+        let title = self.t.activity(a.period);
+        let chart = charts::line_charts(
+            &charts::LineChart {
+                id: "activity",
+                title,
+                labels: &labels,
+                ticks: &ticks,
+                series: &lines,
+                unit: Unit::Count,
+                range: charts::Range::FromZero,
+            },
+            self.n,
+        );
+        let rows = a
+            .starts
+            .iter()
+            .zip(users.iter().zip(events))
+            .map(|(start, (&users, &events))| ActivityRow { start, users, events })
+            .collect();
+        Some(ActivityInfo { title, chart, rows })
+    }
+
     pub(super) fn retention(&mut self, j: &'a Journey, k: &'a JourneyKpis) {
         let Some(r) = &k.retention else { return };
+        let (t, n) = (self.t, self.n);
         let periods = r.average.len();
-        let period_word = self.t.period_word(j.retention.period);
+        let period_word = t.period_word(j.retention.period);
+        // "Week 0", "Semaine 0": the period word starts the header, so it takes a capital.
+        let mut word = period_word.chars();
+        let period_title: String = word
+            .next()
+            .map_or(String::new(), |c| c.to_uppercase().chain(word).collect());
+        let period_labels: Vec<String> = (0..periods).map(|p| format!("{period_title}\u{a0}{p}")).collect();
         let rows: Vec<charts::HeatRow> = r
             .cohorts
             .iter()
             .map(|c| charts::HeatRow {
-                label: &c.start,
+                label: n.date(&c.start),
                 size: c.size,
                 rates: &c.rates,
             })
             .collect();
-        let heatmap_svg = charts::heatmap("heat", self.t.cohort_retention, &rows, periods, period_word, self.n);
-        let n = self.n;
-        let points: Vec<(String, Option<f64>)> =
-            r.average.iter().enumerate().map(|(i, a)| (i.to_string(), *a)).collect();
-        let average_svg = charts::line_chart("avg", self.t.average, &points, &|v| n.percent(v));
+        let desc = format!("{} × {}: {} × {}", t.cohort, period_title, rows.len(), periods);
+        let heatmap_svg = charts::heatmap(
+            &charts::Heatmap {
+                id: "heat",
+                title: t.cohort_retention,
+                desc: &desc,
+                size: t.size,
+                columns: &period_labels,
+                rows: &rows,
+            },
+            n,
+        );
+        // Period 0 is the cohort itself, always 100 %: drawn, it would flatten the rest.
+        let average_svg = (periods > 1).then(|| {
+            let lines = [charts::Series {
+                name: t.average,
+                values: r.average[1..].to_vec(),
+            }];
+            let title = format!("{} — {}–{}", t.average, period_labels[1], periods - 1);
+            charts::line_charts(
+                &charts::LineChart {
+                    id: "avg",
+                    title: &title,
+                    labels: &period_labels[1..],
+                    ticks: &period_labels[1..],
+                    series: &lines,
+                    unit: Unit::Percent,
+                    range: charts::Range::FromZero,
+                },
+                n,
+            )
+        });
         let stage_name = |id: &Option<String>| {
             id.as_ref()
                 .and_then(|id| j.stage_index(id))
@@ -324,6 +416,7 @@ impl<'a> Site<'a> {
                 cohorts: &r.cohorts,
                 average: &r.average,
                 periods: (0..periods).collect(),
+                period_labels,
                 heatmap_svg,
                 average_svg,
             },
@@ -354,4 +447,19 @@ impl<'a> Site<'a> {
         common.root = url_path(&self.base_url);
         self.page("404.html", "404.html", &common);
     }
+}
+
+/// Dates as a chart shows them: each in full for the text alternative and tooltips, and on
+/// the axis the first in full and the others without the year when all share its year.
+fn date_labels(n: Numbers, dates: &[&str]) -> (Vec<String>, Vec<String>) {
+    let full: Vec<String> = dates.iter().map(|d| n.date(d)).collect();
+    let one_year = dates
+        .iter()
+        .all(|d| d.get(..4) == dates.first().and_then(|f| f.get(..4)));
+    let ticks = dates
+        .iter()
+        .enumerate()
+        .map(|(i, d)| if i == 0 || !one_year { n.date(d) } else { n.day_month(d) })
+        .collect();
+    (full, ticks)
 }

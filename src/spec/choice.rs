@@ -78,6 +78,22 @@ choice!(
     Aggregate { Sum = "sum", Mean = "mean", Min = "min", Max = "max", Last = "last" }
 );
 
+choice!(
+    /// The scales a score metric can name instead of `{ min, max }`.
+    NamedScale { Nps = "nps", Csat = "csat", Ces = "ces", Stars = "stars" }
+);
+
+impl NamedScale {
+    pub fn scale(self) -> super::Scale {
+        let (min, max) = match self {
+            NamedScale::Nps => (0.0, 10.0),
+            NamedScale::Csat | NamedScale::Stars => (1.0, 5.0),
+            NamedScale::Ces => (1.0, 7.0),
+        };
+        super::Scale { min, max }
+    }
+}
+
 impl Unit {
     /// Counts and money add up over days; rates, durations and scores are averaged.
     pub fn default_aggregate(self) -> Aggregate {

@@ -19,7 +19,7 @@ pub use crate::calendar::Period;
 use crate::currency::Currency;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
 use crate::files::Root;
-pub use choice::{Aggregate, Channel, Choice, KnownChannel, Language, OnError, TimeFormat, Unit};
+pub use choice::{Aggregate, Channel, Choice, KnownChannel, Language, NamedScale, OnError, TimeFormat, Unit};
 pub use config::check_base_url;
 pub use reader::Located;
 
@@ -216,7 +216,16 @@ pub struct Metric {
     pub name: String,
     pub unit: Unit,
     pub aggregate: Aggregate,
+    /// The range its values are given on (a 1–5 score), for the axis of its chart.
+    pub scale: Option<Scale>,
     pub loc: Location,
+}
+
+/// The range of a metric's values: `min < max`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Scale {
+    pub min: f64,
+    pub max: f64,
 }
 
 #[derive(Clone, Debug)]

@@ -205,21 +205,27 @@ impl<'a, 'i> Table<'a, 'i> {
     /// One of a fixed set of words; anything else is an error with a suggestion.
     pub fn choice<C: Choice>(&mut self, key: &'static str, diags: &mut Diagnostics) -> Option<Located<C>> {
         let s = self.string(key, diags)?;
-        match C::from_name(&s.value) {
-            Some(c) => Some(Located { value: c, loc: s.loc }),
-            None => {
-                let allowed = C::names();
-                let help = did_you_mean(&s.value, allowed.iter().copied())
-                    .unwrap_or_else(|| format!("expected one of: {}", allowed.join(", ")));
-                diags.push(
-                    Diagnostic::error(format!(
-                        "`{key}` must be one of {}, found `{}`",
-                        allowed.join(" | "),
-                        s.value
-                    ))
-                    .at(s.loc)
-                    .help(help),
-                );
+        word_of(key, s, diags)
+    }
+
+    /// A key that takes either one word or a table (`scale = "csat"`, `scale = { min = 1,
+    /// max = 5 }`); `expected` names both in the error for anything else.
+    pub fn word_or_table(
+        &mut self,
+        key: &'static str,
+        what: impl Into<String>,
+        expected: &str,
+        diags: &mut Diagnostics,
+    ) -> Option<WordOrTable<'a, 'i>> {
+        let v = self.raw(key)?;
+        match v.get_ref() {
+            DeValue::String(s) => Some(WordOrTable::Word(Located {
+                value: s.to_string(),
+                loc: self.src.loc(v.span()),
+            })),
+            DeValue::Table(t) => Some(WordOrTable::Table(Table::new(self.src, t, v.span(), what))),
+            _ => {
+                self.mismatch(key, expected, v, diags);
                 None
             }
         }
@@ -307,6 +313,35 @@ impl<'a, 'i> Table<'a, 'i> {
                         Some(format!("known keys: {}", known.join(", ")))
                     })),
             );
+        }
+    }
+}
+
+/// What [`Table::word_or_table`] found.
+pub enum WordOrTable<'a, 'i> {
+    Word(Located<String>),
+    Table(Table<'a, 'i>),
+}
+
+/// The value of `key` written as one of a fixed set of words, or the error naming them
+/// (with the nearest one when there is one).
+pub fn word_of<C: Choice>(key: &str, s: Located<String>, diags: &mut Diagnostics) -> Option<Located<C>> {
+    match C::from_name(&s.value) {
+        Some(c) => Some(Located { value: c, loc: s.loc }),
+        None => {
+            let allowed = C::names();
+            let help = did_you_mean(&s.value, allowed.iter().copied())
+                .unwrap_or_else(|| format!("expected one of: {}", allowed.join(", ")));
+            diags.push(
+                Diagnostic::error(format!(
+                    "`{key}` must be one of {}, found `{}`",
+                    allowed.join(" | "),
+                    s.value
+                ))
+                .at(s.loc)
+                .help(help),
+            );
+            None
         }
     }
 }

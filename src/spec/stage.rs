@@ -2,9 +2,11 @@
 //! the single-table rules of docs/spec.md (slugs, ranges, choices) checked on the way.
 
 use super::choice::{Choice, KnownChannel};
-use super::reader::{Located, Table};
+use super::reader::{word_of, Located, Table, WordOrTable};
 use super::targets::{metric_target_kpi, read, stage_target_kpi};
-use super::{humanize, is_slug, slugify, Channel, Metric, Stage, Target, TargetKind, Touchpoint, Unit};
+use super::{
+    humanize, is_slug, slugify, Channel, Metric, NamedScale, Scale, Stage, Target, TargetKind, Touchpoint, Unit,
+};
 use crate::diagnostics::{did_you_mean, Diagnostic, Diagnostics, Location};
 
 pub(super) fn check_slug(kind: &str, id: &Located<String>, diags: &mut Diagnostics) {
@@ -109,6 +111,48 @@ fn read_channel(tt: &mut Table, diags: &mut Diagnostics) -> Channel {
     channel
 }
 
+/// `scale = "csat"` or `scale = { min = 1, max = 5 }`.
+fn read_scale(mt: &mut Table, diags: &mut Diagnostics) -> Option<Scale> {
+    const EXAMPLE: &str =
+        "e.g. `scale = { min = 1, max = 5 }`, or one of nps (0–10), csat (1–5), ces (1–7), stars (1–5)";
+    match mt.word_or_table("scale", "metric `scale`", "a scale name or `{ min, max }`", diags)? {
+        WordOrTable::Word(w) => word_of::<NamedScale>("scale", w, diags).map(|s| s.value.scale()),
+        WordOrTable::Table(mut t) => {
+            let before = diags.items.len();
+            let (min, max) = (t.number("min", diags), t.number("max", diags));
+            let loc = t.loc();
+            t.finish(diags);
+            match (min, max) {
+                // A bound of the wrong type has its own error.
+                _ if diags.items.len() > before => None,
+                (Some(min), Some(max)) if min.value < max.value => Some(Scale {
+                    min: min.value,
+                    max: max.value,
+                }),
+                (Some(min), Some(max)) => {
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "scale `min` ({}) must be less than `max` ({})",
+                            min.value, max.value
+                        ))
+                        .at(min.loc)
+                        .help(EXAMPLE),
+                    );
+                    None
+                }
+                _ => {
+                    diags.push(
+                        Diagnostic::error("a scale needs both `min` and `max`")
+                            .at(loc)
+                            .help(EXAMPLE),
+                    );
+                    None
+                }
+            }
+        }
+    }
+}
+
 fn read_touchpoint(tt: &mut Table, metric_targets: &mut Vec<Target>, diags: &mut Diagnostics) -> Option<Touchpoint> {
     let id = tt.required_string("id", diags);
     if let Some(id) = &id {
@@ -138,6 +182,7 @@ fn read_touchpoint(tt: &mut Table, metric_targets: &mut Vec<Target>, diags: &mut
         let aggregate = mt
             .choice("aggregate", diags)
             .map_or(unit.default_aggregate(), |a| a.value);
+        let scale = read_scale(&mut mt, diags);
         let (tid, mid_value) = (
             id.as_ref().map_or("", |i| i.value.as_str()),
             mid.as_ref().map_or("", |i| i.value.as_str()),
@@ -163,6 +208,7 @@ fn read_touchpoint(tt: &mut Table, metric_targets: &mut Vec<Target>, diags: &mut
             id: mid.value,
             unit,
             aggregate,
+            scale,
         });
     }
     let id = id?;

@@ -126,6 +126,64 @@ const ok = await run([
     assert(problems.length === 0, problems.join("\n"));
   }],
 
+  ["on a phone, chart text is 11 px or more, no chart is scaled down, bars fit, axis labels do not overlap", async () => {
+    const pages = [
+      "journeys/online-purchase/index.html",
+      "journeys/online-purchase/touchpoints/checkout/index.html",
+      "journeys/b2b-lead/touchpoints/webinar/index.html",
+      "journeys/online-purchase/cohort-retention/index.html",
+    ];
+    const problems = [];
+    for (const viewport of [{ width: 390, height: 844 }, { width: 1440, height: 900 }]) {
+      const page = await browser.newPage({ viewport, deviceScaleFactor: 1 });
+      for (const p of pages) {
+        await page.goto(base + p);
+        const found = await page.evaluate(() => {
+          const out = [];
+          let charts = 0;
+          for (const svg of document.querySelectorAll("svg.chart")) {
+            if (svg.getClientRects().length === 0) continue; // the drawing for the other width
+            charts++;
+            const rect = svg.getBoundingClientRect();
+            const vb = svg.viewBox.baseVal;
+            // Rendered size over drawn size: below 1, everything in it shrinks.
+            const scale = vb && vb.width ? rect.width / vb.width : 1;
+            const name = svg.getAttribute("class");
+            if (scale < 0.999) out.push(`${name}: scaled to ${scale.toFixed(3)}`);
+            for (const t of svg.querySelectorAll("text")) {
+              const px = parseFloat(getComputedStyle(t).fontSize) * scale;
+              if (px < 11) out.push(`${name}: "${t.textContent}" at ${px.toFixed(1)} px`);
+            }
+            if (/\b(funnel|bars)\b/.test(name)) {
+              const scroller = svg.closest(".chart-scroll");
+              if (scroller && scroller.scrollWidth > scroller.clientWidth + 1) out.push(`${name}: scrolls sideways`);
+              // Each name ends before its value starts.
+              const texts = [...svg.querySelectorAll("text")];
+              for (let i = 0; i + 1 < texts.length; i += 2) {
+                const a = texts[i].getBoundingClientRect(), b = texts[i + 1].getBoundingClientRect();
+                if (a.right > b.left) out.push(`${name}: "${texts[i].textContent}" runs into its value`);
+              }
+            }
+            if (/\bline\b/.test(name)) {
+              // The x labels are the axis texts on the lowest line; none may touch the next.
+              const axis = [...svg.querySelectorAll("text.c-axis")];
+              const bottom = Math.max(...axis.map((t) => t.getBoundingClientRect().bottom));
+              const xs = axis.map((t) => t.getBoundingClientRect()).filter((r) => Math.abs(r.bottom - bottom) < 1).sort((a, b) => a.left - b.left);
+              for (let i = 1; i < xs.length; i++) {
+                if (xs[i - 1].right > xs[i].left) out.push(`${name}: x labels overlap at ${xs[i].left.toFixed(0)} px`);
+              }
+            }
+          }
+          if (charts === 0) out.push("no chart");
+          return out;
+        });
+        for (const f of found) problems.push(`${viewport.width} px ${p}: ${f}`);
+      }
+      await page.close();
+    }
+    assert(problems.length === 0, problems.join("\n"));
+  }],
+
   ["unknown addresses get the 404 page with working links", async () => {
     const page = await browser.newPage();
     const resp = await page.goto(base + "journeys/nope/index.html");
