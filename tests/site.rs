@@ -261,12 +261,87 @@ fn activity_over_time_on_event_touchpoint_pages_only_with_dates_in_the_site_lang
     );
     let retention = page("journeys/achat/retention/index.html");
     assert!(retention.contains(">Semaine\u{a0}0</th>") && retention.contains(">Semaine\u{a0}0</text>"));
+    assert!(
+        retention.contains("La colonne «\u{a0}Semaine N\u{a0}» donne la part"),
+        "what a column counts, in French"
+    );
     let (_tmp2, en) = build(&example());
     let page = |rel: &str| std::fs::read_to_string(en.join(rel)).unwrap();
     assert!(page("journeys/online-purchase/touchpoints/checkout/index.html").contains("People and events per week"));
+    let retention = page("journeys/online-purchase/cohort-retention/index.html");
+    assert!(retention.contains("the people who first reached Purchase in that week. Column “Week N” is the share of them back at Purchase N weeks later"));
     let metrics_only = page("journeys/b2b-lead/touchpoints/webinar/index.html");
     assert!(!metrics_only.contains("activity-h"), "no activity without event data");
     assert!(metrics_only.contains("class=\"chart line wide\""));
+}
+
+/// The integers in the `<td class="num">` cells of the first table with class `class`.
+fn table_numbers(html: &str, class: &str) -> Vec<u64> {
+    let Some(at) = html.find(&format!("class=\"data compact {class}\"")) else {
+        return vec![];
+    };
+    let table = &html[at..at + html[at..].find("</table>").unwrap()];
+    table
+        .split("<td class=\"num\">")
+        .skip(1)
+        .map(|c| c[..c.find('<').unwrap()].replace(',', "").parse().unwrap())
+        .collect()
+}
+
+#[test]
+fn a_touchpoint_page_splits_its_exits_by_the_furthest_stage_reached() {
+    let (_tmp, out) = build(&example());
+    let kpis: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("kpis.json")).unwrap()).unwrap();
+    let j = kpis["journeys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|j| j["id"] == "online-purchase")
+        .unwrap();
+    let mut pages = 0;
+    for stage in j["stages"].as_array().unwrap() {
+        for tp in stage["touchpoints"].as_array().unwrap() {
+            let id = tp["id"].as_str().unwrap();
+            let html =
+                std::fs::read_to_string(out.join(format!("journeys/online-purchase/touchpoints/{id}/index.html")))
+                    .unwrap();
+            let exits = tp["exits"].as_u64().unwrap();
+            let rows = table_numbers(&html, "left-here");
+            assert_eq!(rows.iter().sum::<u64>(), exits, "{id}: the rows add up to its exits");
+            assert_eq!(rows.is_empty(), exits == 0, "{id}");
+            pages += usize::from(exits > 0);
+        }
+    }
+    assert!(pages >= 5, "the example has touchpoints where people leave");
+    let checkout =
+        std::fs::read_to_string(out.join("journeys/online-purchase/touchpoints/checkout/index.html")).unwrap();
+    assert!(checkout.contains("<p class=\"meta\">Channel: Web"));
+    assert!(checkout.contains("<summary title=\"Last seen here\">"));
+}
+
+#[test]
+fn no_block_inside_a_paragraph_which_the_browser_would_split() {
+    for project in [example(), fixture("fr")] {
+        let (_tmp, out) = build(&project);
+        for (path, html) in html_files(&out) {
+            for (at, _) in html.match_indices("<p") {
+                let rest = &html[at + 2..];
+                if !(rest.starts_with('>') || rest.starts_with(' ')) {
+                    continue;
+                }
+                let body = &rest[..rest.find("</p>").unwrap_or(rest.len())];
+                for tag in [
+                    "<details", "<div", "<ul", "<ol", "<table", "<section", "<figure", "<dl", "<h2", "<h3",
+                ] {
+                    assert!(
+                        !body.contains(tag),
+                        "{path}: {tag} inside a <p>: {}",
+                        &body[..body.len().min(300)]
+                    );
+                }
+            }
+        }
+    }
 }
 
 #[test]

@@ -206,6 +206,8 @@ pub struct MetricInfo<'a> {
     pub name: &'a str,
     pub unit: &'static str,
     pub aggregate: &'static str,
+    /// How the value combines the dates, in a sentence ("Mean of 12 dates, …").
+    pub aggregate_note: String,
     pub value: Option<f64>,
     pub series: Option<&'a [SeriesPoint]>,
     pub target: Option<TargetBadge>,
@@ -361,6 +363,17 @@ pub struct TouchpointPage<'a> {
     /// Users and events per period, for a touchpoint with event names in a journey with
     /// event data.
     pub activity: Option<ActivityInfo<'a>>,
+    /// The people last seen at this touchpoint, by the furthest stage they reached (those
+    /// stages with any); they add up to the touchpoint's exits.
+    pub left: Vec<LeftRow<'a>>,
+}
+
+/// People last seen at a touchpoint who reached `stage` in order but not `next`.
+#[derive(Serialize)]
+pub struct LeftRow<'a> {
+    pub stage: StageLink<'a>,
+    pub next: StageLink<'a>,
+    pub people: u64,
 }
 
 #[derive(Serialize)]
@@ -387,6 +400,8 @@ pub struct RetentionInfo<'a> {
     pub period: &'static str,
     pub cohort_stage: Option<&'a str>,
     pub return_stage: Option<&'a str>,
+    /// What a row and a column count, in a sentence.
+    pub intro: String,
     pub cohorts: &'a [Cohort],
     pub average: &'a [Option<f64>],
     /// 0, 1, … for the table's columns.

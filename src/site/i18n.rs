@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::currency::Currency;
 use crate::locale::Numbers;
-use crate::spec::{Channel, Choice, KnownChannel, Language, Period, Unit};
+use crate::spec::{Aggregate, Channel, Choice, KnownChannel, Language, Period, Unit};
 
 /// The UI strings of one language.
 #[derive(Debug, Serialize)]
@@ -136,6 +136,7 @@ pub struct Strings {
     pub left_one: &'static str,
     pub left_other: &'static str,
     pub reached_stage: &'static str,
+    pub last_seen_intro: &'static str,
     pub average_caption: &'static str,
     pub activity_day: &'static str,
     pub activity_week: &'static str,
@@ -267,6 +268,7 @@ pub const EN: Strings = Strings {
     left_one: "left",
     left_other: "left",
     reached_stage: "Reached",
+    last_seen_intro: "People who left the journey with their last event here, by the furthest stage they reached in order. Summed over every touchpoint, a row gives the people lost at the next stage.",
     average_caption: "Average retention of the cohorts, from period 1 on (period 0 is the cohort itself: always 100%).",
     activity_day: "People and events per day",
     activity_week: "People and events per week",
@@ -398,6 +400,7 @@ pub const FR: Strings = Strings {
     left_one: "parti",
     left_other: "partis",
     reached_stage: "Ont atteint",
+    last_seen_intro: "Personnes qui ont quitté le parcours avec leur dernier événement ici, selon l’étape la plus avancée atteinte dans l’ordre. Additionnée sur tous les points de contact, une ligne donne les personnes perdues à l’étape suivante.",
     average_caption:
         "Rétention moyenne des cohortes, à partir de la période 1 (la période 0 est la cohorte elle-même\u{a0}: toujours 100\u{a0}%).",
     activity_day: "Personnes et événements par jour",
@@ -493,6 +496,63 @@ impl Strings {
             "fr" => format!("Rétention : retour à l’étape {return_stage} ({word} {n})"),
             _ => format!("Retention: back at {return_stage} in {word} {n}"),
         }
+    }
+
+    /// What the rows and columns of the retention table count; `stages`: the cohort's and
+    /// the return's stage, when counted from events.
+    pub fn retention_intro(&self, period: Period, stages: Option<(&str, &str)>) -> String {
+        let word = self.period_word(period);
+        let plural = if word.ends_with('s') {
+            word.to_string()
+        } else {
+            format!("{word}s")
+        };
+        let mut w = word.chars();
+        let title: String = w.next().map_or(String::new(), |c| c.to_uppercase().chain(w).collect());
+        match (self.lang, stages) {
+            ("fr", Some((c, r))) => format!(
+                "Chaque ligne est une cohorte : les personnes arrivées pour la première fois à l’étape {c} dans la période indiquée. La colonne « {title} N » donne la part d’entre elles revenues à l’étape {r} N {plural} plus tard ; « {title} 0 » est la cohorte elle-même."
+            ),
+            ("fr", None) => format!(
+                "Chaque ligne est une cohorte du fichier de cohortes : sa taille, puis la part de la cohorte retenue N {plural} plus tard (colonne « {title} N ») ; « {title} 0 » est la cohorte elle-même."
+            ),
+            (_, Some((c, r))) => format!(
+                "Each row is a cohort: the people who first reached {c} in that {word}. Column “{title} N” is the share of them back at {r} N {plural} later; “{title} 0” is the cohort itself."
+            ),
+            (_, None) => format!(
+                "Each row is a cohort of the cohort file: its size, then the share of it retained N {plural} later (column “{title} N”); “{title} 0” is the cohort itself."
+            ),
+        }
+    }
+
+    /// How a metric's value combines its dates: "Mean of 12 dates, 5 Jan 2026 – 23 Mar
+    /// 2026", "Value on 23 Mar 2026"; `dates` in order, `YYYY-MM-DD`.
+    pub fn aggregate_note(&self, n: Numbers, agg: Aggregate, dates: &[&str]) -> String {
+        let (Some(first), Some(last)) = (dates.first(), dates.last()) else {
+            return String::new();
+        };
+        let fr = self.lang == "fr";
+        if agg == Aggregate::Last || dates.len() == 1 {
+            return format!("{} {}", if fr { "Valeur du" } else { "Value on" }, n.date(last));
+        }
+        let what = match (agg, fr) {
+            (Aggregate::Sum, false) => "Sum",
+            (Aggregate::Mean, false) => "Mean",
+            (Aggregate::Min, false) => "Lowest",
+            (Aggregate::Max, false) => "Highest",
+            (Aggregate::Sum, true) => "Somme",
+            (Aggregate::Mean, true) => "Moyenne",
+            (Aggregate::Min, true) => "Minimum",
+            (Aggregate::Max, true) => "Maximum",
+            (Aggregate::Last, _) => unreachable!("handled above"),
+        };
+        let of = if fr { "sur" } else { "of" };
+        format!(
+            "{what} {of} {}, {} – {}",
+            n.count(dates.len() as f64, self.date_one, self.date_other),
+            n.date(first),
+            n.date(last)
+        )
     }
 
     /// The title of a touchpoint's activity chart for a period.
@@ -602,6 +662,30 @@ mod tests {
         assert_eq!(two.unwrap(), "2\u{a0}stages");
         let bad = tera.render_str("{{ 1 | unit(unit=\"percnt\") }}", &tera::Context::new());
         assert!(format!("{:?}", bad.unwrap_err()).contains("expected one of count, percent"));
+    }
+
+    #[test]
+    fn a_metric_says_how_it_combines_its_dates() {
+        let en = Numbers::EN;
+        let fr = Numbers::new(Language::Fr, None);
+        let d = ["2026-01-05", "2026-01-12", "2026-03-23"];
+        assert_eq!(
+            EN.aggregate_note(en, Aggregate::Mean, &d).replace('\u{a0}', " "),
+            "Mean of 3 dates, 5 Jan 2026 – 23 Mar 2026"
+        );
+        assert_eq!(
+            FR.aggregate_note(fr, Aggregate::Sum, &d).replace('\u{a0}', " "),
+            "Somme sur 3 dates, 5 janv. 2026 – 23 mars 2026"
+        );
+        assert_eq!(
+            EN.aggregate_note(en, Aggregate::Last, &d).replace('\u{a0}', " "),
+            "Value on 23 Mar 2026"
+        );
+        assert_eq!(
+            EN.aggregate_note(en, Aggregate::Max, &d[..1]).replace('\u{a0}', " "),
+            "Value on 5 Jan 2026"
+        );
+        assert_eq!(EN.aggregate_note(en, Aggregate::Sum, &[]), "");
     }
 
     #[test]

@@ -300,6 +300,7 @@ impl<'a> Site<'a> {
                 opportunities: &s.opportunities,
             },
             activity,
+            left: left_at(j, k, si, t),
         };
         self.page("touchpoint.html", &path, &ctx);
     }
@@ -413,6 +414,10 @@ impl<'a> Site<'a> {
                 period: period_word,
                 cohort_stage: stage_name(&r.cohort_stage),
                 return_stage: stage_name(&r.return_stage),
+                intro: t.retention_intro(
+                    j.retention.period,
+                    stage_name(&r.cohort_stage).zip(stage_name(&r.return_stage)),
+                ),
                 cohorts: &r.cohorts,
                 average: &r.average,
                 periods: (0..periods).collect(),
@@ -447,6 +452,28 @@ impl<'a> Site<'a> {
         common.root = url_path(&self.base_url);
         self.page("404.html", "404.html", &common);
     }
+}
+
+/// Touchpoint `t` of stage `si`'s exits, split by the furthest stage its people reached.
+fn left_at<'a>(j: &'a Journey, k: &JourneyKpis, si: usize, t: usize) -> Vec<LeftRow<'a>> {
+    let global = j.stages[..si].iter().map(|s| s.touchpoints.len()).sum::<usize>() + t;
+    let link = |i: usize| StageLink {
+        id: &j.stages[i].id,
+        name: &j.stages[i].name,
+        url: stage_url(j, &j.stages[i]),
+    };
+    k.left_after
+        .iter()
+        .enumerate()
+        .filter_map(|(i, by_tp)| {
+            let people = by_tp.get(global).copied().filter(|&n| n > 0)?;
+            Some(LeftRow {
+                stage: link(i),
+                next: link(i + 1),
+                people,
+            })
+        })
+        .collect()
 }
 
 /// Dates as a chart shows them: each in full for the text alternative and tooltips, and on

@@ -236,6 +236,11 @@ impl<'a> Site<'a> {
                     name: &m.name,
                     unit: m.unit.name(),
                     aggregate: m.aggregate.name(),
+                    aggregate_note: {
+                        let dates: Vec<&str> =
+                            mk.map_or(vec![], |x| x.series.iter().map(|p| p.date.as_str()).collect());
+                        self.t.aggregate_note(self.n, m.aggregate, &dates)
+                    },
                     value: mk.and_then(|x| x.value),
                     series: mk.map(|x| x.series.as_slice()),
                     target: self.badge(j, k, &kind),
