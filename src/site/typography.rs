@@ -64,6 +64,7 @@ fn text(s: &str, verbatim: &[&str], out: &mut String) {
         // "vraiment ?»"); "12:30", "https://" and "a?b" are not punctuation.
         let ends = next.is_none_or(|n| n.is_whitespace() || matches!(n, '»' | ')' | '"' | '”' | '’'));
         match c {
+            ';' if ends_entity(&chars[..i]) => out.push(c),
             ':' | ';' | '?' | '!' if ends => {
                 let space = if c == ':' { NBSP } else { NNBSP };
                 match prev {
@@ -101,6 +102,16 @@ fn text(s: &str, verbatim: &[&str], out: &mut String) {
     }
 }
 
+/// Whether a `;` after `before` closes a character reference (`&#39;`, `&amp;`): part of
+/// the markup, not punctuation.
+fn ends_entity(before: &[char]) -> bool {
+    let Some(amp) = before.iter().rposition(|&c| c == '&') else {
+        return false;
+    };
+    let name = &before[amp + 1..];
+    !name.is_empty() && name.iter().enumerate().all(|(k, &c)| c.is_ascii_alphanumeric() || (k == 0 && c == '#'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::french;
@@ -111,6 +122,8 @@ mod tests {
         assert_eq!(french("Persona : Léa"), "Persona\u{a0}: Léa");
         assert_eq!(french("Vraiment ? Oui!"), "Vraiment\u{202f}? Oui\u{202f}!");
         assert_eq!(french("a ; b"), "a\u{202f}; b");
+        assert_eq!(french("Organisers&#39; newsletter"), "Organisers&#39; newsletter");
+        assert_eq!(french("A &amp; B; C &#x27; D"), "A &amp; B\u{202f}; C &#x27; D");
         assert_eq!(french("«Bonjour»"), "«\u{a0}Bonjour\u{a0}»");
         assert_eq!(french("« Bonjour »"), "«\u{a0}Bonjour\u{a0}»");
         assert_eq!(french("à 12:30, https://x.fr, a?b"), "à 12:30, https://x.fr, a?b");
