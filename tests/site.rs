@@ -134,7 +134,7 @@ fn journey_map_shows_numbers_from_the_kpis() {
     }
     assert!(html.contains("class=\"chart fluid funnel\"") && html.contains("class=\"emotion-line\""));
     assert!(
-        html.contains("Target ≥ 30.0% · missed"),
+        html.contains("Target ≥\u{a0}30.0%</span> <span class=\"nw\">· missed"),
         "the purchase stage target is missed in the example, and says against what"
     );
     // Where people leave: after each stage but the last, as many as the funnel loses at
@@ -544,7 +544,7 @@ fn a_value_just_under_its_target_never_reads_as_the_target() {
         .map(|r| r.split("</tr>").next().unwrap())
         .find(|r| r.contains("LinkedIn post"))
         .expect("the row");
-    assert!(row.contains("≥ 0.8%") && row.contains("0.78%"), "{row}");
+    assert!(row.contains("≥\u{a0}0.8%") && row.contains("0.78%"), "{row}");
     // Aggregates are labelled as sums of periods, with their dates.
     assert!(b2b.contains("sum of periods · 12\u{a0}dates, 5\u{a0}Jan\u{a0}2026 – 23\u{a0}Mar\u{a0}2026"));
     // A retention target says which return, when.

@@ -66,6 +66,12 @@ pub fn render_document(markdown: &str) -> String {
 
 fn clean<'a>(events: impl Iterator<Item = Event<'a>>) -> String {
     let mut raw = String::new();
+    // A wide table scrolls in its own box rather than widening the page on a phone.
+    let events = events.flat_map(|e| match e {
+        Event::Start(Tag::Table(_)) => vec![Event::Html("<div class=\"table-scroll\">".into()), e],
+        Event::End(TagEnd::Table) => vec![e, Event::Html("</div>".into())],
+        e => vec![e],
+    });
     html::push_html(&mut raw, events);
     // Footnote references and heading links point at `#name`; ammonia prefixes ids with
     // `md-`, so do the same to the fragments before cleaning.
@@ -200,7 +206,7 @@ mod tests {
     fn markdown_features() {
         let html =
             render("| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~ text[^n]\n\n- [x] done\n- [ ] todo\n\n[^n]: a note\n");
-        assert!(html.contains("<table>"), "{html}");
+        assert!(html.contains("<div class=\"table-scroll\"><table>"), "{html}");
         assert!(html.contains("<del>old</del>"), "{html}");
         assert!(
             html.contains("<li><label><input disabled=\"\" type=\"checkbox\" checked=\"\"> done</label></li>"),

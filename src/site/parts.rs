@@ -13,9 +13,10 @@ impl<'a> Site<'a> {
     fn target_badge(&self, t: &Target, r: &TargetResult) -> TargetBadge {
         let (actual_text, [min_text, max_text]) = self.n.against(r.actual, [r.min, r.max], t.unit);
         let bound_text = match (min_text, max_text) {
-            (Some(lo), Some(hi)) => format!("{lo} – {hi}"),
-            (Some(lo), None) => format!("≥ {lo}"),
-            (None, Some(hi)) => format!("≤ {hi}"),
+            // No-break spaces: a sign never ends a line without its number.
+            (Some(lo), Some(hi)) => format!("{lo}\u{a0}– {hi}"),
+            (Some(lo), None) => format!("≥\u{a0}{lo}"),
+            (None, Some(hi)) => format!("≤\u{a0}{hi}"),
             (None, None) => String::new(),
         };
         TargetBadge {

@@ -1,6 +1,7 @@
 // Layout guards, measured in real Chromium: what stakeholders saw go wrong must not come
 // back. The journey map fits the page at 1280 and 1440 px from 3 to 8 stages; tables do not
-// scroll there; target badges stay inside their cards; French pages have their no-break
+// scroll there; target badges stay inside their cards; on a phone no page scrolls sideways;
+// French pages have their no-break
 // spaces; no "1 stages"; print lays the map out whole, and the poster is one A3 sheet.
 import fs from "node:fs";
 import os from "node:os";
@@ -183,6 +184,34 @@ const ok = await run([
         }
       });
     }
+    assert(problems.length === 0, problems.join("\n"));
+  }],
+
+  ["on a phone no page scrolls sideways and no badge or number sticks out of its box (English and French)", async () => {
+    const problems = [];
+    await withPage({ width: 390, height: 844 }, async (page) => {
+      for (const k of ["en", "fr"]) {
+        for (const p of filesUnder(sites[k], ".html")) {
+          if (p.endsWith("poster.html")) continue;
+          await page.goto(url(k, p));
+          const m = await page.evaluate(() => {
+            const sticking = [...document.querySelectorAll(".badge, .summary dd, .summary dt")]
+              .map((b) => {
+                const box = b.closest(".card, td, th, .summary > div");
+                if (!box) return null;
+                const r = b.getBoundingClientRect();
+                const c = box.getBoundingClientRect();
+                const clipped = b.scrollWidth > b.clientWidth + 1;
+                return r.right > c.right + 0.5 || r.left < c.left - 0.5 || clipped ? `${b.textContent.trim().slice(0, 40)}` : null;
+              })
+              .filter(Boolean);
+            return { scroll: document.documentElement.scrollWidth - document.documentElement.clientWidth, sticking };
+          });
+          if (m.scroll > 1) problems.push(`${k} ${p}: the page scrolls sideways by ${m.scroll} px`);
+          if (m.sticking.length) problems.push(`${k} ${p}: out of its box: ${m.sticking.join(" | ")}`);
+        }
+      }
+    });
     assert(problems.length === 0, problems.join("\n"));
   }],
 
