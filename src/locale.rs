@@ -74,7 +74,16 @@ impl Numbers {
     }
 
     /// A rate as a percentage with one decimal: 0.125 → "12.5%" / "12,5 %".
+    /// A share too small to show one decimal of is "<0.1%", never "0.0%": one person out
+    /// of thousands is not nobody.
     pub fn percent(self, v: f64) -> String {
+        if v > 0.0 && v < 0.0005 {
+            let tenth = self.percent_places(0.001, 1);
+            return match self.lang {
+                Language::En => format!("<{tenth}"),
+                Language::Fr => format!("<\u{a0}{tenth}"),
+            };
+        }
         self.percent_places(v, 1)
     }
 
@@ -284,6 +293,15 @@ mod tests {
         assert_eq!(en.unit(2.5, Unit::Count), "2.50");
         assert_eq!(en.duration(30.0 * 86_400.0), "30\u{a0}d");
         assert_eq!(en.duration(7200.0), "2\u{a0}h");
+    }
+
+    #[test]
+    fn a_tiny_share_is_not_written_as_zero() {
+        let fr = Numbers::new(Language::Fr, None);
+        assert_eq!(Numbers::EN.percent(1.0 / 2649.0), "<0.1%");
+        assert_eq!(fr.percent(0.0002), "<\u{a0}0,1\u{a0}%");
+        assert_eq!(Numbers::EN.percent(0.0), "0.0%");
+        assert_eq!(Numbers::EN.percent(0.0005), "0.1%");
     }
 
     #[test]

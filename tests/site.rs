@@ -558,7 +558,10 @@ fn french_channels_segments_and_typography() {
     p.replace("journeymap.toml", "language = \"en\"", "language = \"fr\"");
     let (_tmp, out) = build_project(&p);
     let b2b = std::fs::read_to_string(out.join("journeys/b2b-lead/index.html")).unwrap();
-    assert!(b2b.contains("Organisers&#39; newsletter"), "an escaped apostrophe is not punctuation");
+    assert!(
+        b2b.contains("Organisers&#39; newsletter"),
+        "an escaped apostrophe is not punctuation"
+    );
     let shop = std::fs::read_to_string(out.join("journeys/online-purchase/index.html")).unwrap();
     for channel in ["Moteur de recherche", "Réseaux sociaux", "Magasin"] {
         assert!(shop.contains(channel), "channel {channel} in French");

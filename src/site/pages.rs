@@ -406,7 +406,10 @@ impl<'a> Site<'a> {
                 .map(|i| j.stages[i].name.as_str())
         };
         let path = retention_url(j);
-        let crumbs = vec![Crumb::link(&j.title, journey_url(j)), Crumb::here(self.t.retention)];
+        let crumbs = vec![
+            Crumb::link(&j.title, journey_url(j)),
+            Crumb::here(self.t.cohort_retention),
+        ];
         let ctx = RetentionPage {
             common: self.common(3, &path, &format!("{} — {}", self.t.cohort_retention, j.title), crumbs),
             journey: self.journey_info(j, k),

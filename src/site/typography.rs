@@ -109,7 +109,11 @@ fn ends_entity(before: &[char]) -> bool {
         return false;
     };
     let name = &before[amp + 1..];
-    !name.is_empty() && name.iter().enumerate().all(|(k, &c)| c.is_ascii_alphanumeric() || (k == 0 && c == '#'))
+    !name.is_empty()
+        && name
+            .iter()
+            .enumerate()
+            .all(|(k, &c)| c.is_ascii_alphanumeric() || (k == 0 && c == '#'))
 }
 
 #[cfg(test)]
