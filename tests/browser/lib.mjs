@@ -7,6 +7,8 @@ import path from "node:path";
 
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..", "..");
 export const ARTIFACTS = path.join(ROOT, "tests", "artifacts");
+// Every test file writes screenshots or PDFs here, whichever runs first on a fresh clone.
+fs.mkdirSync(ARTIFACTS, { recursive: true });
 
 export async function launch() {
   const executablePath = process.env.CHROMIUM || "/usr/bin/chromium";
