@@ -449,12 +449,7 @@ fn kpis_json_has_the_keys_of_spec_section_5() {
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["generator"], format!("journeymap {}", env!("CARGO_PKG_VERSION")));
     let keys = |v: &Value| -> Vec<String> { v.as_object().unwrap().keys().cloned().collect() };
-    let j = doc["journeys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|j| j["id"] == "online-purchase")
-        .unwrap();
+    let j = journey_of(&doc, "online-purchase");
     assert_eq!(
         keys(j),
         [

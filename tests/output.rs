@@ -9,21 +9,6 @@ use std::path::Path;
 
 use common::*;
 
-/// Every file of a directory: relative path → bytes.
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            (
-                e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect()
-}
-
 /// Asserts `dir` holds exactly `expected`, naming the paths that differ (not the bytes).
 fn assert_tree(dir: &Path, expected: &BTreeMap<String, Vec<u8>>, what: &str) {
     let actual = tree(dir);

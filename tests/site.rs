@@ -3,7 +3,6 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use common::*;
@@ -19,21 +18,6 @@ fn build(project: &Path) -> (tempfile::TempDir, PathBuf) {
 
 fn fixture(name: &str) -> PathBuf {
     fixtures().join("site").join(name)
-}
-
-/// Every file of a directory: relative path → bytes.
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            (
-                e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect()
 }
 
 fn html_files(dir: &Path) -> Vec<(String, String)> {
@@ -100,12 +84,7 @@ fn journey_map_shows_numbers_from_the_kpis() {
     let (_tmp, out) = build(&example());
     let html = std::fs::read_to_string(out.join("journeys/online-purchase/index.html")).unwrap();
     let kpis: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("kpis.json")).unwrap()).unwrap();
-    let j = kpis["journeys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|j| j["id"] == "online-purchase")
-        .unwrap();
+    let j = journey_of(&kpis, "online-purchase");
     let n = journeymap::locale::Numbers::EN;
     for step in j["funnel"]["steps"].as_array().unwrap() {
         let users = n.integer(step["users"].as_f64().unwrap());
@@ -292,12 +271,7 @@ fn table_numbers(html: &str, class: &str) -> Vec<u64> {
 fn a_touchpoint_page_splits_its_exits_by_the_furthest_stage_reached() {
     let (_tmp, out) = build(&example());
     let kpis: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("kpis.json")).unwrap()).unwrap();
-    let j = kpis["journeys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|j| j["id"] == "online-purchase")
-        .unwrap();
+    let j = journey_of(&kpis, "online-purchase");
     let mut pages = 0;
     for stage in j["stages"].as_array().unwrap() {
         for tp in stage["touchpoints"].as_array().unwrap() {

@@ -510,8 +510,7 @@ impl Strings {
         } else {
             format!("{word}s")
         };
-        let mut w = word.chars();
-        let title: String = w.next().map_or(String::new(), |c| c.to_uppercase().chain(w).collect());
+        let title = self.period_title(period);
         match (self.lang, stages) {
             ("fr", Some((c, r))) => format!(
                 "Chaque ligne est une cohorte : les personnes arrivées pour la première fois à l’étape {c} dans la période indiquée. La colonne « {title} N » donne la part d’entre elles revenues à l’étape {r} N {plural} plus tard ; « {title} 0 » est la cohorte elle-même."
@@ -565,6 +564,13 @@ impl Strings {
             Period::Week => self.activity_week,
             Period::Month => self.activity_month,
         }
+    }
+
+    /// The name of a period starting a label ("Week", "Semaine").
+    pub fn period_title(&self, period: Period) -> String {
+        let mut word = self.period_word(period).chars();
+        word.next()
+            .map_or(String::new(), |c| c.to_uppercase().chain(word).collect())
     }
 
     /// The name of a period, in lower case ("week").

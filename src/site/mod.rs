@@ -51,6 +51,15 @@ fn stage_url(j: &Journey, s: &Stage) -> String {
     format!("journeys/{}/{}/index.html", j.id, s.id)
 }
 
+/// A link to stage `s` of `j`, as pages name stages.
+fn stage_link<'a>(j: &'a Journey, s: &'a Stage) -> context::StageLink<'a> {
+    context::StageLink {
+        id: &s.id,
+        name: &s.name,
+        url: stage_url(j, s),
+    }
+}
+
 fn touchpoint_url(j: &Journey, tp: &str) -> String {
     format!("journeys/{}/touchpoints/{tp}/index.html", j.id)
 }

@@ -2,8 +2,8 @@
 
 use super::context::*;
 use super::{
-    charts, definitions, emotion, icons, journey_url, markdown, poster_url, retention_url, stage_url, touchpoint_url,
-    url_path, Site,
+    charts, definitions, emotion, icons, journey_url, markdown, poster_url, retention_url, stage_link, stage_url,
+    touchpoint_url, url_path, Site,
 };
 use crate::data::events::NO_SEGMENT;
 use crate::kpi::JourneyKpis;
@@ -167,11 +167,7 @@ impl<'a> Site<'a> {
     /// touchpoint where they were last seen (these add up to the next step's drop-off).
     fn leaving(&self, j: &'a Journey, k: &'a JourneyKpis) -> Vec<LeaveCard<'a>> {
         let all: Vec<(usize, &'a crate::spec::Touchpoint)> = j.touchpoints().collect();
-        let link = |i: usize| StageLink {
-            id: &j.stages[i].id,
-            name: &j.stages[i].name,
-            url: stage_url(j, &j.stages[i]),
-        };
+        let link = |i: usize| stage_link(j, &j.stages[i]);
         k.left_after
             .iter()
             .enumerate()
@@ -229,11 +225,7 @@ impl<'a> Site<'a> {
 
     pub(super) fn stage(&mut self, j: &'a Journey, k: &'a JourneyKpis, i: usize) {
         let s = &j.stages[i];
-        let link = |x: usize| StageLink {
-            id: &j.stages[x].id,
-            name: &j.stages[x].name,
-            url: stage_url(j, &j.stages[x]),
-        };
+        let link = |i: usize| stage_link(j, &j.stages[i]);
         let path = stage_url(j, s);
         let crumbs = vec![Crumb::link(&j.title, journey_url(j)), Crumb::here(&s.name)];
         let ctx = StagePage {
@@ -353,11 +345,8 @@ impl<'a> Site<'a> {
         let (t, n) = (self.t, self.n);
         let periods = r.average.len();
         let period_word = t.period_word(j.retention.period);
-        // "Week 0", "Semaine 0": the period word starts the header, so it takes a capital.
-        let mut word = period_word.chars();
-        let period_title: String = word
-            .next()
-            .map_or(String::new(), |c| c.to_uppercase().chain(word).collect());
+        // "Week 0", "Semaine 0".
+        let period_title = t.period_title(j.retention.period);
         let period_labels: Vec<String> = (0..periods).map(|p| format!("{period_title}\u{a0}{p}")).collect();
         let rows: Vec<charts::HeatRow> = r
             .cohorts
@@ -460,11 +449,7 @@ impl<'a> Site<'a> {
 /// Touchpoint `t` of stage `si`'s exits, split by the furthest stage its people reached.
 fn left_at<'a>(j: &'a Journey, k: &JourneyKpis, si: usize, t: usize) -> Vec<LeftRow<'a>> {
     let global = j.stages[..si].iter().map(|s| s.touchpoints.len()).sum::<usize>() + t;
-    let link = |i: usize| StageLink {
-        id: &j.stages[i].id,
-        name: &j.stages[i].name,
-        url: stage_url(j, &j.stages[i]),
-    };
+    let link = |i: usize| stage_link(j, &j.stages[i]);
     k.left_after
         .iter()
         .enumerate()

@@ -2,7 +2,9 @@
 //! with its touchpoints, targets.
 
 use super::context::*;
-use super::{definitions, icons, journey_url, markdown, poster_url, retention_url, stage_url, touchpoint_url, Site};
+use super::{
+    definitions, icons, journey_url, markdown, poster_url, retention_url, stage_link, stage_url, touchpoint_url, Site,
+};
 use crate::calendar::format_date;
 use crate::kpi::{Basis, JourneyKpis, TargetResult};
 use crate::spec::{Choice, Journey, Target, TargetKind};
@@ -263,11 +265,7 @@ impl<'a> Site<'a> {
             event_count: tk.events,
             exits: tk.exits,
             metrics,
-            stage: StageLink {
-                id: &stage.id,
-                name: &stage.name,
-                url: stage_url(j, stage),
-            },
+            stage: stage_link(j, stage),
         }
     }
 }
