@@ -10,6 +10,18 @@
 pub const MICROS_PER_SEC: i64 = 1_000_000;
 pub const MICROS_PER_DAY: i64 = 86_400 * MICROS_PER_SEC;
 
+/// Instants are kept within the years 0000–9999 (from 0000-01-01T00:00:00Z to before
+/// 10000-01-01T00:00:00Z), so that calendar arithmetic and the difference of any two
+/// instants fit in `i64` microseconds.
+pub const FIRST: i64 = -62_167_219_200 * MICROS_PER_SEC;
+const END: i64 = 253_402_300_800 * MICROS_PER_SEC;
+
+/// The instant when it is within the years kept.
+#[inline]
+pub fn in_range(us: i64) -> Option<i64> {
+    (FIRST..END).contains(&us).then_some(us)
+}
+
 /// A calendar period: retention cohorts are cut in these (weeks start on Monday).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Period {

@@ -51,6 +51,12 @@ impl Location {
         }
     }
 
+    /// A row of a columnar file (Parquet): "line" is the 1-based row and "column" the
+    /// 1-based column of the file's schema, which the snippet names.
+    pub fn at_row(file: &str, row: usize, column: usize, name: &str) -> Location {
+        Location::at_line(file, row, column, Some(format!("row {row}, column `{name}`")))
+    }
+
     /// A whole file, without a position.
     pub fn file(file: &str) -> Location {
         Location {

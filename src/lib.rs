@@ -20,6 +20,7 @@ pub mod serve;
 pub mod site;
 pub mod spec;
 pub mod timing;
+pub mod zone;
 
 use std::path::Path;
 

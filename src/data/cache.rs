@@ -48,6 +48,7 @@ pub struct FileInput {
     pub shown: String,
     /// Where the spec names the file.
     pub place: Place,
+    pub options: crate::spec::ReadOptions,
 }
 
 impl FileInput {
@@ -57,6 +58,7 @@ impl FileInput {
             root: file.root.clone(),
             shown: file.display.clone(),
             place: Place(file.loc.clone()),
+            options: file.options,
         }
     }
 
@@ -316,6 +318,7 @@ mod tests {
             root: Root::new(dir.path()).unwrap(),
             shown: "f.csv".into(),
             place: Place(Location::file("j.toml")),
+            options: Default::default(),
         };
         let mut clock = Clock {
             keep: true,

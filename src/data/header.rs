@@ -46,8 +46,9 @@ pub fn decompress(raw: Box<dyn Read + Send>) -> io::Result<Box<dyn Read + Send>>
 }
 
 /// A CSV reader that leaves the header row and field counts to us.
-pub fn csv_reader<R: Read>(r: R) -> csv::Reader<R> {
+pub fn csv_reader<R: Read>(r: R, delimiter: u8) -> csv::Reader<R> {
     csv::ReaderBuilder::new()
+        .delimiter(delimiter)
         .has_headers(false)
         .flexible(true)
         .buffer_capacity(1 << 17)
@@ -98,7 +99,7 @@ impl CsvFile {
 pub fn open_with_header(file: &FileInput, diags: &mut Diagnostics) -> Option<(CsvFile, Vec<String>)> {
     let opened = open(file).and_then(|r| {
         let (tracked, lines) = Tracked::new(r, 1);
-        let mut rdr = csv_reader(tracked);
+        let mut rdr = csv_reader(tracked, file.options.delimiter);
         let header = read_header_row(&mut rdr).map_err(|e| io_error(file, &e))?;
         Ok((CsvFile { rdr, lines }, header))
     });
@@ -124,7 +125,8 @@ pub fn find_columns(
         match header.iter().position(|h| h == name) {
             Some(i) => found.push(i),
             None => {
-                let help = did_you_mean(name, header.iter().map(String::as_str))
+                let help = delimiter_hint(file, header)
+                    .or_else(|| did_you_mean(name, header.iter().map(String::as_str)))
                     .unwrap_or_else(|| format!("the header of `{}` is: {}", file.shown, header.join(",")));
                 diags.push(
                     Diagnostic::error(format!("column `{name}` not found in the header of `{}`", file.shown))
@@ -135,6 +137,23 @@ pub fn find_columns(
         }
     }
     (found.len() == columns.len()).then_some(found)
+}
+
+/// A header read as one column that another delimiter would split: the file is not
+/// separated by the delimiter the spec says.
+fn delimiter_hint(file: &FileInput, header: &[String]) -> Option<String> {
+    let [only] = header else { return None };
+    let (found, shown) = [(';', ";"), ('\t', "\\t"), ('|', "|"), (',', ",")]
+        .into_iter()
+        .find(|(c, _)| *c as u8 != file.options.delimiter && only.contains(*c))?;
+    let what = if found == '\t' {
+        "tabs".to_string()
+    } else {
+        format!("`{found}`")
+    };
+    Some(format!(
+        "the header is separated by {what}: set `delimiter = \"{shown}\"` where the spec names this file"
+    ))
 }
 
 /// Checks a file whose columns are fixed by the format (metrics, cohorts).

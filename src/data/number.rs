@@ -26,18 +26,18 @@ pub fn scaled_fraction(digits: &[u8], scale: u32) -> i64 {
 
 /// `[+-]digits[.digits]`: at least one digit, one point at most, no exponent.
 pub fn is_decimal(s: &[u8]) -> bool {
-    split(s).is_some()
+    split(s, b'.').is_some()
 }
 
 /// The sign, integer digits and fraction digits of a decimal.
 #[inline]
-fn split(s: &[u8]) -> Option<(bool, &[u8], &[u8])> {
+fn split(s: &[u8], point: u8) -> Option<(bool, &[u8], &[u8])> {
     let (neg, s) = match s.first()? {
         b'-' => (true, &s[1..]),
         b'+' => (false, &s[1..]),
         _ => (false, s),
     };
-    let (int, frac) = match s.iter().position(|&b| b == b'.') {
+    let (int, frac) = match s.iter().position(|&b| b == point) {
         Some(p) => (&s[..p], &s[p + 1..]),
         None => (s, &s[s.len()..]),
     };
@@ -52,7 +52,13 @@ fn split(s: &[u8]) -> Option<(bool, &[u8], &[u8])> {
 /// point, an exponent, anything but digits) or when the value does not fit in `i64`.
 #[inline]
 pub fn parse_scaled(s: &[u8], scale: u32) -> Option<i64> {
-    let (neg, int, frac) = split(s)?;
+    parse_scaled_with(s, scale, b'.')
+}
+
+/// [`parse_scaled`] with another decimal separator (`,` for `decimal = ","`).
+#[inline]
+pub fn parse_scaled_with(s: &[u8], scale: u32, point: u8) -> Option<i64> {
+    let (neg, int, frac) = split(s, point)?;
     let mut v: i64 = 0;
     for &b in int {
         v = v.checked_mul(10)?.checked_add(i64::from(b - b'0'))?;

@@ -3,66 +3,157 @@
 //! This runs once per row of files with millions of rows, so the RFC 3339 variants are
 //! parsed by hand from bytes (no allocation, no general-purpose parser) with a one-entry
 //! cache of the date part; the tests compare it with `jiff` on many instants. Fractions of
-//! a microsecond are rounded like every other decimal ([`super::number`]).
+//! a microsecond are rounded like every other decimal ([`super::number`]). strftime
+//! patterns are jiff's `strtime`, with a one-entry cache of the last field (exports with
+//! minute or second resolution repeat times). Times without an offset are wall-clock
+//! times of the data's zone ([`Zone`]).
 
 use super::number::{parse_scaled, scaled_fraction};
-use crate::calendar::{digits, parse_ymd, MICROS_PER_DAY, MICROS_PER_SEC};
+use crate::calendar::{digits, in_range, parse_ymd, MICROS_PER_DAY, MICROS_PER_SEC};
 use crate::spec::TimeFormat;
+use crate::zone::Zone;
 
-/// Instants are kept within the years 0000–9999 (from 0000-01-01T00:00:00Z to before
-/// 10000-01-01T00:00:00Z), so that calendar arithmetic and the difference of any two
-/// instants fit in `i64` microseconds.
-const FIRST: i64 = -62_167_219_200 * MICROS_PER_SEC;
-const END: i64 = 253_402_300_800 * MICROS_PER_SEC;
-
-#[inline]
-fn in_range(us: i64) -> Option<i64> {
-    (FIRST..END).contains(&us).then_some(us)
+/// Reads the time fields of one file: its format, its zone, and the caches of the row loop.
+pub struct TimeReader<'a> {
+    format: &'a TimeFormat,
+    zone: &'a Zone,
+    dates: DateCache,
+    /// The last field read with a pattern, and its instant.
+    last: Option<(Vec<u8>, Option<i64>)>,
 }
 
-/// Parses one time field; `None` when it does not match the format.
-#[cfg(test)]
-pub fn parse(field: &[u8], format: TimeFormat) -> Option<i64> {
-    parse_cached(field, format, &mut DateCache::default())
-}
+impl<'a> TimeReader<'a> {
+    pub fn new(format: &'a TimeFormat, zone: &'a Zone) -> TimeReader<'a> {
+        TimeReader {
+            format,
+            zone,
+            dates: DateCache::default(),
+            last: None,
+        }
+    }
 
-/// [`parse`] with a cache of the last date (for the row loop).
-#[inline]
-pub fn parse_cached(field: &[u8], format: TimeFormat, cache: &mut DateCache) -> Option<i64> {
-    match format {
-        TimeFormat::Rfc3339 => parse_rfc3339_cached(field, cache),
-        TimeFormat::UnixS => parse_unix(field, 6),
-        TimeFormat::UnixMs => parse_unix(field, 3),
-        TimeFormat::UnixUs => parse_unix(field, 0),
+    /// One time field as an instant; `None` when it does not match the format.
+    #[inline]
+    pub fn parse(&mut self, field: &[u8]) -> Option<i64> {
+        match self.format {
+            TimeFormat::Rfc3339 => match parse_rfc3339_cached(field, &mut self.dates)? {
+                (us, true) => Some(us),
+                (local, false) => self.zone.from_local(local),
+            },
+            TimeFormat::UnixS => parse_unix(field, 6),
+            TimeFormat::UnixMs => parse_unix(field, 3),
+            TimeFormat::UnixUs => parse_unix(field, 0),
+            TimeFormat::Pattern(p) => {
+                if let Some((f, t)) = &self.last {
+                    if f.as_slice() == field {
+                        return *t;
+                    }
+                }
+                let t = parse_pattern(p, field.trim_ascii(), self.zone);
+                let last = self.last.get_or_insert_with(|| (Vec::new(), None));
+                last.0.clear();
+                last.0.extend_from_slice(field);
+                last.1 = t;
+                t
+            }
+        }
     }
 }
 
+fn parse_pattern(pattern: &str, field: &[u8], zone: &Zone) -> Option<i64> {
+    let tm = jiff::fmt::strtime::parse(pattern, field).ok()?;
+    if tm.offset().is_some() {
+        return in_range(tm.to_timestamp().ok()?.as_microsecond());
+    }
+    let dt = match tm.to_datetime() {
+        Ok(dt) => dt,
+        Err(_) => tm.to_date().ok()?.to_datetime(jiff::civil::Time::midnight()),
+    };
+    let local = jiff::tz::TimeZone::UTC.to_timestamp(dt).ok()?.as_microsecond();
+    zone.from_local(in_range(local)?)
+}
+
+/// Parses one time field, in UTC; `None` when it does not match the format.
+#[cfg(test)]
+pub fn parse(field: &[u8], format: TimeFormat) -> Option<i64> {
+    TimeReader::new(&format, &Zone::utc()).parse(field)
+}
+
 /// What a time field of this format looks like, for error messages.
-pub fn expected(format: TimeFormat) -> &'static str {
-    match format {
+pub fn expected(format: &TimeFormat) -> String {
+    let named = match format {
         TimeFormat::Rfc3339 => "an RFC 3339 time such as 2026-01-05T10:00:00Z or 2026-01-05",
         TimeFormat::UnixS => "Unix seconds such as 1767607200",
         TimeFormat::UnixMs => "Unix milliseconds such as 1767607200000",
         TimeFormat::UnixUs => "Unix microseconds such as 1767607200000000",
-    }
+        TimeFormat::Pattern(p) => return format!("a time written as \"{p}\""),
+    };
+    named.to_string()
 }
 
-/// A hint when a time looks like another format than the declared one.
-pub fn format_hint(value: &str) -> Option<String> {
+/// Patterns tried on a time that does not match the declared format, to suggest one.
+const COMMON_PATTERNS: &[&str] = &[
+    "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%d %H:%M",
+    "%Y%m%d",
+    "%Y%m%d%H%M%S",
+    "%Y/%m/%d %H:%M:%S",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y",
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%Y",
+    "%d-%m-%Y %H:%M:%S",
+    "%d-%m-%Y",
+];
+
+/// A hint when a time looks like another format than the declared one: the formats that
+/// read it (two when day and month could be either way round).
+pub fn format_hint(value: &str, declared: &TimeFormat) -> Option<String> {
     let v = value.trim();
-    if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+    if v.is_empty() {
         return None;
     }
-    let digits = v.split('.').next().unwrap_or("").len();
-    let format = match digits {
-        9..=11 => "unix_s",
-        12..=14 => "unix_ms",
-        15..=17 => "unix_us",
-        _ => return None,
+    let utc = Zone::utc();
+    let reads = |f: &TimeFormat| f != declared && TimeReader::new(f, &utc).parse(v.as_bytes()).is_some();
+    let unix = if v.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        match v.split('.').next().unwrap_or("").len() {
+            9..=11 => Some(TimeFormat::UnixS),
+            12..=14 => Some(TimeFormat::UnixMs),
+            15..=17 => Some(TimeFormat::UnixUs),
+            _ => None,
+        }
+    } else {
+        None
     };
-    Some(format!(
-        "this looks like a Unix time: set `time_format = \"{format}\"` in [data.events]"
-    ))
+    let mut found: Vec<TimeFormat> = Vec::new();
+    if let Some(u) = unix.filter(|u| reads(u)) {
+        found.push(u);
+    } else if reads(&TimeFormat::Rfc3339) {
+        found.push(TimeFormat::Rfc3339);
+    } else {
+        found.extend(
+            COMMON_PATTERNS
+                .iter()
+                .map(|p| TimeFormat::Pattern(p.to_string()))
+                .filter(|f| reads(f))
+                .take(2),
+        );
+    }
+    let set = |f: &TimeFormat| format!("`time_format = \"{}\"`", f.name());
+    match found.as_slice() {
+        [] => None,
+        [f] => Some(format!("set {} in [data.events]: this time reads with it", set(f))),
+        [a, b, ..] => Some(format!(
+            "set {} or {} in [data.events] (day and month the other way round): a date after the 12th tells which",
+            set(a),
+            set(b)
+        )),
+    }
 }
 
 /// A Unix time in seconds (`scale` 6), milliseconds (3) or microseconds (0), in microseconds.
@@ -70,10 +161,10 @@ fn parse_unix(field: &[u8], scale: u32) -> Option<i64> {
     in_range(parse_scaled(field.trim_ascii(), scale)?)
 }
 
-/// `YYYY-MM-DD`, `YYYY-MM-DD[T ]HH:MM:SS[.f…][Z|±HH:MM|±HHMM|±HH]`.
+/// `YYYY-MM-DD`, `YYYY-MM-DD[T ]HH:MM:SS[.f…][Z|±HH:MM|±HHMM|±HH]`, in UTC.
 #[cfg(test)]
 pub fn parse_rfc3339(field: &[u8]) -> Option<i64> {
-    parse_rfc3339_cached(field, &mut DateCache::default())
+    parse_rfc3339_cached(field, &mut DateCache::default()).map(|(us, _)| us)
 }
 
 /// The last date seen and its day number: rows of an export mostly share their date with
@@ -85,9 +176,10 @@ pub struct DateCache {
     valid: bool,
 }
 
-/// [`parse_rfc3339`] with a cache of the last date part.
+/// [`parse_rfc3339`] with a cache of the last date part; the bool tells whether the time
+/// has an offset (or `Z`): without one it is a wall-clock time, read as UTC here.
 #[inline]
-pub fn parse_rfc3339_cached(field: &[u8], cache: &mut DateCache) -> Option<i64> {
+fn parse_rfc3339_cached(field: &[u8], cache: &mut DateCache) -> Option<(i64, bool)> {
     let s = field.trim_ascii();
     let date = s.get(..10)?;
     let days = if cache.valid && cache.date == date {
@@ -101,7 +193,7 @@ pub fn parse_rfc3339_cached(field: &[u8], cache: &mut DateCache) -> Option<i64> 
     };
     let date_us = days * MICROS_PER_DAY;
     if s.len() == 10 {
-        return Some(date_us);
+        return Some((date_us, false));
     }
     if !matches!(s[10], b'T' | b't' | b' ') || s.get(13) != Some(&b':') || s.get(16) != Some(&b':') {
         return None;
@@ -123,8 +215,8 @@ pub fn parse_rfc3339_cached(field: &[u8], cache: &mut DateCache) -> Option<i64> 
     }
     // A date's year has four digits, but an offset can still move the instant out of range.
     match s.get(i) {
-        None => Some(us),
-        Some(b'Z' | b'z') if i + 1 == s.len() => Some(us),
+        None => Some((us, false)),
+        Some(b'Z' | b'z') if i + 1 == s.len() => Some((us, true)),
         Some(&sign @ (b'+' | b'-')) => {
             let oh = digits(s, i + 1, 2)?;
             let om = match s.len() - i {
@@ -137,7 +229,7 @@ pub fn parse_rfc3339_cached(field: &[u8], cache: &mut DateCache) -> Option<i64> 
                 return None;
             }
             let offset = (oh * 3600 + om * 60) * MICROS_PER_SEC;
-            in_range(if sign == b'+' { us - offset } else { us + offset })
+            in_range(if sign == b'+' { us - offset } else { us + offset }).map(|us| (us, true))
         }
         _ => None,
     }
@@ -187,7 +279,7 @@ mod tests {
         }
         assert_eq!(us("2024-02-29"), Some(days_from_civil(2024, 2, 29) * MICROS_PER_DAY));
         // Offsets cannot take an instant out of the years 0000–9999.
-        assert_eq!(us("0000-01-01T00:00:00Z"), Some(FIRST));
+        assert_eq!(us("0000-01-01T00:00:00Z"), Some(crate::calendar::FIRST));
         assert_eq!(us("0000-01-01T00:00:00+00:01"), None);
         assert_eq!(us("9999-12-31T23:59:59-00:01"), None);
     }
@@ -202,7 +294,11 @@ mod tests {
             "2026-01-05",
             "2026-01-05x",
         ] {
-            assert_eq!(parse_rfc3339_cached(s.as_bytes(), &mut cache), us(s), "{s}");
+            assert_eq!(
+                parse_rfc3339_cached(s.as_bytes(), &mut cache).map(|(us, _)| us),
+                us(s),
+                "{s}"
+            );
         }
     }
 
@@ -237,10 +333,63 @@ mod tests {
     }
 
     #[test]
-    fn unix_hint() {
-        assert!(format_hint("1767607200").unwrap().contains("unix_s"));
-        assert!(format_hint("1767607200123").unwrap().contains("unix_ms"));
-        assert_eq!(format_hint("2026-01-05"), None);
+    fn format_hints() {
+        let hint = |v: &str| format_hint(v, &TimeFormat::Rfc3339).unwrap_or_default();
+        assert!(hint("1767607200").contains("\"unix_s\""));
+        assert!(hint("1767607200123").contains("\"unix_ms\""));
+        assert!(hint("20260105").contains("\"%Y%m%d\""), "{}", hint("20260105"));
+        let both = hint("12/1/2010 8:26");
+        assert!(
+            both.contains("\"%d/%m/%Y %H:%M\"") && both.contains("\"%m/%d/%Y %H:%M\""),
+            "{both}"
+        );
+        assert!(hint("25/12/2026").contains("\"%d/%m/%Y\""));
+        assert!(!hint("25/12/2026").contains("%m/%d"));
+        assert_eq!(format_hint("2026-01-05", &TimeFormat::Rfc3339), None);
+        assert!(format_hint("2026-01-05", &TimeFormat::UnixS)
+            .unwrap()
+            .contains("rfc3339"));
+        assert_eq!(format_hint("yesterday", &TimeFormat::Rfc3339), None);
+    }
+
+    #[test]
+    fn patterns_and_zones() {
+        let f = |p: &str| TimeFormat::Pattern(p.to_string());
+        let at = |s: &str| s.parse::<jiff::Timestamp>().unwrap().as_microsecond();
+        assert_eq!(parse(b"20260105", f("%Y%m%d")), Some(at("2026-01-05T00:00:00Z")));
+        assert_eq!(
+            parse(b"12/1/2010 8:26", f("%m/%d/%Y %H:%M")),
+            Some(at("2010-12-01T08:26:00Z"))
+        );
+        assert_eq!(
+            parse(b"05/01/2026 10:00", f("%d/%m/%Y %H:%M")),
+            Some(at("2026-01-05T10:00:00Z"))
+        );
+        assert_eq!(
+            parse(b"2026-01-05 10:00:00.123456", f("%Y-%m-%d %H:%M:%S%.f")),
+            Some(at("2026-01-05T10:00:00.123456Z"))
+        );
+        assert_eq!(
+            parse(b"2026-01-05 10:00 +0100", f("%Y-%m-%d %H:%M %z")),
+            Some(at("2026-01-05T09:00:00Z"))
+        );
+        assert_eq!(parse(b"2026-13-05", f("%Y-%m-%d")), None);
+        let paris = Zone::named("Europe/Paris").unwrap();
+        let pattern = f("%d/%m/%Y %H:%M");
+        let mut r = TimeReader::new(&pattern, &paris);
+        assert_eq!(r.parse(b"05/01/2026 10:00"), Some(at("2026-01-05T09:00:00Z")));
+        // The cache of the last field gives the same answer.
+        assert_eq!(r.parse(b"05/01/2026 10:00"), Some(at("2026-01-05T09:00:00Z")));
+        let mut r = TimeReader::new(&TimeFormat::Rfc3339, &paris);
+        assert_eq!(r.parse(b"2026-07-05 10:00:00"), Some(at("2026-07-05T08:00:00Z")));
+        assert_eq!(r.parse(b"2026-07-05"), Some(at("2026-07-04T22:00:00Z")));
+        // An offset or a Unix time is an instant: the zone does not move it.
+        assert_eq!(r.parse(b"2026-07-05T10:00:00Z"), Some(at("2026-07-05T10:00:00Z")));
+        let unix = TimeFormat::UnixS;
+        assert_eq!(
+            TimeReader::new(&unix, &paris).parse(b"1767607200"),
+            Some(at("2026-01-05T10:00:00Z"))
+        );
     }
 
     proptest! {

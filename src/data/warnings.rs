@@ -2,8 +2,49 @@
 //! load, never cached with the data, because their lines move when the journey is edited.
 
 use super::events::EventData;
+use crate::calendar::{format_date, MICROS_PER_DAY, MICROS_PER_SEC};
 use crate::diagnostics::{did_you_mean, Diagnostic, Diagnostics};
-use crate::spec::Journey;
+use crate::spec::{EventsSource, Journey};
+
+/// Times before 1990 or more than a year after now are rarely real: the time format (a
+/// Unix time in the wrong unit, a date read as seconds) is the likelier cause.
+fn implausible_times(src: &EventsSource, ev: &EventData, diags: &mut Diagnostics) {
+    const Y1990: i64 = 631_152_000 * MICROS_PER_SEC;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(i64::MAX, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX));
+    let horizon = now.saturating_add(366 * MICROS_PER_DAY);
+    let (Some(first), Some(last)) = (ev.earliest, ev.latest) else {
+        return;
+    };
+    let mut odd = Vec::new();
+    if first < Y1990 {
+        odd.push(format!(
+            "the earliest is {}",
+            format_date(first.div_euclid(MICROS_PER_DAY))
+        ));
+    }
+    if last > horizon {
+        odd.push(format!(
+            "the latest is {}",
+            format_date(last.div_euclid(MICROS_PER_DAY))
+        ));
+    }
+    if !odd.is_empty() {
+        diags.push(
+            Diagnostic::warning(format!(
+                "implausible times in `{}`: {} — does `time_format` (\"{}\") match the data?",
+                src.file.display,
+                odd.join(" and "),
+                src.time_format.name()
+            ))
+            .at(src.time.loc.clone())
+            .help(
+                "times before 1990 or more than a year ahead usually mean another format, e.g. \"%Y%m%d\" or unix_ms",
+            ),
+        );
+    }
+}
 
 /// Skipped rows, too many segments, touchpoint events never seen, event names that no
 /// touchpoint maps.
@@ -27,8 +68,19 @@ pub fn events(journey: &Journey, ev: &EventData, diags: &mut Diagnostics) {
                 .at(src.segment.as_ref().map_or(src.file.loc.clone(), |s| s.loc.clone())),
         );
     }
+    implausible_times(src, ev, diags);
     for (i, (_, tp)) in journey.touchpoints().enumerate() {
         if tp.events.is_empty() || ev.touchpoint_rows[i] > 0 {
+            continue;
+        }
+        if tp.is_conditional() && tp.events.iter().any(|e| !ev.unmapped.contains_key(&e.value)) {
+            diags.push(
+                Diagnostic::warning(format!(
+                    "touchpoint `{}` matches no row of `{}`: its events occur, but no row passes its `where` and `occurrence`",
+                    tp.id, src.file.display
+                ))
+                .at(tp.loc.clone()),
+            );
             continue;
         }
         for e in &tp.events {

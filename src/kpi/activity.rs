@@ -9,6 +9,7 @@
 
 use crate::calendar::{format_date, period_index, period_start_day, Period, MICROS_PER_DAY};
 use crate::data::events::EventData;
+use crate::zone::Zone;
 
 /// Spans of up to this many calendar days are counted per day.
 pub const MAX_DAYS: i64 = 60;
@@ -43,6 +44,8 @@ pub struct Buckets {
     /// is then a division by a constant and a look-up, with no branch (the pass runs over
     /// millions of rows).
     day_period: Vec<u16>,
+    /// Days and periods are the data's zone's.
+    zone: Zone,
 }
 
 /// One (period, touchpoint) cell of a pass: `last` is the last user counted in it (users
@@ -59,12 +62,23 @@ impl Buckets {
     /// table would be too large (see [`MAX_CELLS`]).
     pub fn of(data: &EventData, touchpoints: usize) -> Option<Buckets> {
         let (mut lo, mut hi) = (i64::MAX, i64::MIN);
+        let zone = &data.zone;
         for u in 0..data.users() {
             let r = data.user_events(u);
-            if !r.is_empty() {
+            if r.is_empty() {
+                continue;
+            }
+            if zone.is_utc() {
                 // Each user's rows are sorted by time.
                 lo = lo.min(data.time[r.start]);
                 hi = hi.max(data.time[r.end - 1]);
+            } else {
+                // Wall-clock times go back when clocks do: every row counts.
+                for &t in &data.time[r] {
+                    let local = zone.local(t);
+                    lo = lo.min(local);
+                    hi = hi.max(local);
+                }
             }
         }
         if lo > hi {
@@ -93,6 +107,7 @@ impl Buckets {
             len,
             origin: first_day * MICROS_PER_DAY,
             day_period,
+            zone: data.zone.clone(),
         })
     }
 
@@ -111,7 +126,7 @@ impl Buckets {
     /// The cell of a row at instant `t` (within the data's span) of touchpoint `tp`.
     #[inline]
     pub fn cell(&self, t: i64, tp: usize, touchpoints: usize) -> usize {
-        let day = (t - self.origin) as u64 / MICROS_PER_DAY as u64;
+        let day = (self.zone.local(t) - self.origin) as u64 / MICROS_PER_DAY as u64;
         usize::from(self.day_period[day as usize]) * touchpoints + tp
     }
 

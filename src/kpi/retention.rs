@@ -14,7 +14,8 @@ pub fn from_events(spec: &KpiSpec, data: &EventData) -> Option<RetentionKpis> {
     let r = &spec.retention;
     let periods = r.periods.unwrap_or(Retention::DEFAULT_PERIODS) as usize;
     let stage_of = spec.stage_of();
-    let latest_period = period_index(latest, r.period);
+    let zone = &data.zone;
+    let latest_period = period_index(zone.local(latest), r.period);
     // cohort period → (size, retained[1..=periods])
     let mut cohorts: BTreeMap<i64, (u64, Vec<u64>)> = BTreeMap::new();
     let mut hit = vec![false; periods + 1];
@@ -26,11 +27,11 @@ pub fn from_events(spec: &KpiSpec, data: &EventData) -> Option<RetentionKpis> {
         else {
             continue;
         };
-        let cohort = period_index(data.time[first], r.period);
+        let cohort = period_index(zone.local(data.time[first]), r.period);
         hit.fill(false);
         for i in range {
             if stage_of[data.touchpoint[i] as usize] == r.return_stage {
-                let n = period_index(data.time[i], r.period) - cohort;
+                let n = period_index(zone.local(data.time[i]), r.period) - cohort;
                 if (1..=periods as i64).contains(&n) {
                     hit[n as usize] = true;
                 }

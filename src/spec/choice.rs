@@ -57,10 +57,65 @@ choice!(
 );
 
 choice!(
-    /// How the time column of an event export is written.
-    #[derive(Default)]
-    TimeFormat { #[default] Rfc3339 = "rfc3339", UnixS = "unix_s", UnixMs = "unix_ms", UnixUs = "unix_us" }
+    /// The named ways a time column can be written (the other way is a strftime pattern).
+    NamedTime { Rfc3339 = "rfc3339", UnixS = "unix_s", UnixMs = "unix_ms", UnixUs = "unix_us" }
 );
+
+choice!(
+    /// How a data file is written; by default, from its extension.
+    FileFormat { Csv = "csv", Jsonl = "jsonl", Parquet = "parquet" }
+);
+
+choice!(
+    /// The decimal separator of numbers in a CSV file.
+    #[derive(Default)]
+    Decimal { #[default] Dot = ".", Comma = "," }
+);
+
+choice!(
+    /// Presets of column names and time format for the exports of common analytics tools.
+    Preset { Ga4 = "ga4", Mixpanel = "mixpanel", Amplitude = "amplitude", Posthog = "posthog", Segment = "segment" }
+);
+
+choice!(
+    /// Which of a user's rows matching a touchpoint it keeps, in time order.
+    #[derive(Default)]
+    Occurrence { #[default] Any = "any", First = "first", Repeat = "repeat" }
+);
+
+/// How the time column of an event export is written.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub enum TimeFormat {
+    #[default]
+    Rfc3339,
+    UnixS,
+    UnixMs,
+    UnixUs,
+    /// A strftime pattern (`%d/%m/%Y %H:%M`), read with jiff's `strtime`.
+    Pattern(String),
+}
+
+impl TimeFormat {
+    pub fn named(n: NamedTime) -> TimeFormat {
+        match n {
+            NamedTime::Rfc3339 => TimeFormat::Rfc3339,
+            NamedTime::UnixS => TimeFormat::UnixS,
+            NamedTime::UnixMs => TimeFormat::UnixMs,
+            NamedTime::UnixUs => TimeFormat::UnixUs,
+        }
+    }
+
+    /// As written in a spec.
+    pub fn name(&self) -> &str {
+        match self {
+            TimeFormat::Rfc3339 => "rfc3339",
+            TimeFormat::UnixS => "unix_s",
+            TimeFormat::UnixMs => "unix_ms",
+            TimeFormat::UnixUs => "unix_us",
+            TimeFormat::Pattern(p) => p,
+        }
+    }
+}
 
 choice!(
     /// What a bad row of an event export does: fail the run, or be counted and skipped.
@@ -156,8 +211,8 @@ mod tests {
         for u in Unit::ALL {
             assert_eq!(Unit::from_name(u.name()), Some(*u));
         }
-        assert_eq!(TimeFormat::from_name("unix_ms"), Some(TimeFormat::UnixMs));
-        assert_eq!(TimeFormat::from_name("unix"), None);
+        assert_eq!(NamedTime::from_name("unix_ms"), Some(NamedTime::UnixMs));
+        assert_eq!(NamedTime::from_name("unix"), None);
         assert_eq!(Channel::new("email"), Channel::Known(KnownChannel::Email));
         assert_eq!(Channel::new("fax").name(), "fax");
         assert_eq!(serde_json::to_value(Aggregate::Last).unwrap(), "last");

@@ -6,7 +6,7 @@ use std::path::Path;
 use super::reader::{parse, Located, Source, Table};
 use super::stage::{read_stage, Collected};
 use super::targets::{check_retention_periods, read_journey_targets};
-use super::{is_slug, read_text, slugify, Config, DataFile, EventsSource, Journey, Period, Retention, Stage};
+use super::{data, is_slug, read_text, slugify, Config, Journey, Period, Retention, Stage};
 use crate::diagnostics::{did_you_mean, Diagnostic, Diagnostics, Location};
 use crate::files::Root;
 
@@ -100,12 +100,12 @@ fn read_journey(
     let (mut events, mut metrics, mut cohorts) = (None, None, None);
     if let Some(mut data) = t.table("data", "[data]", diags) {
         if let Some(mut e) = data.table("events", "[data.events]", diags) {
-            events = read_events(files, root, &mut e, diags);
+            events = data::read_events(files, root, &mut e, diags);
             e.finish(diags);
         }
         for (key, slot) in [("metrics", &mut metrics), ("cohorts", &mut cohorts)] {
             if let Some(mut m) = data.table(key, format!("[data.{key}]"), diags) {
-                *slot = data_file(files, root, &mut m, diags);
+                *slot = data::data_file(files, root, &mut m, diags);
                 m.finish(diags);
             }
         }
@@ -187,43 +187,6 @@ pub fn parse_duration(s: &str) -> Option<i64> {
     }
     let n: i64 = digits.parse().ok()?;
     n.checked_mul(mult).filter(|&v| v > 0)
-}
-
-fn data_file(files: &Root, root: &Path, t: &mut Table, diags: &mut Diagnostics) -> Option<DataFile> {
-    let path = t.required_string("path", diags)?;
-    Some(DataFile {
-        path: root.join(&path.value),
-        root: files.clone(),
-        display: path.value,
-        loc: path.loc,
-    })
-}
-
-fn read_events(files: &Root, root: &Path, t: &mut Table, diags: &mut Diagnostics) -> Option<EventsSource> {
-    let file = data_file(files, root, t, diags);
-    let column = |t: &mut Table, key: &'static str, default: &str, diags: &mut Diagnostics| {
-        t.string(key, diags).unwrap_or_else(|| Located {
-            value: default.to_string(),
-            loc: t.loc(),
-        })
-    };
-    let user = column(t, "user", "user_id", diags);
-    let time = column(t, "time", "timestamp", diags);
-    let event = column(t, "event", "event", diags);
-    let segment = t.string("segment", diags);
-    let revenue = t.string("revenue", diags);
-    let time_format = t.choice("time_format", diags).map_or(Default::default(), |f| f.value);
-    let on_error = t.choice("on_error", diags).map_or(Default::default(), |o| o.value);
-    Some(EventsSource {
-        file: file?,
-        user,
-        time,
-        event,
-        segment,
-        revenue,
-        time_format,
-        on_error,
-    })
 }
 
 fn read_retention(table: Option<Table>, stages: &[Stage], conversion: usize, diags: &mut Diagnostics) -> Retention {

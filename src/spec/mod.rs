@@ -6,6 +6,7 @@
 
 mod choice;
 mod config;
+mod data;
 mod journey;
 mod page;
 mod reader;
@@ -19,9 +20,14 @@ pub use crate::calendar::Period;
 use crate::currency::Currency;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
 use crate::files::Root;
-pub use choice::{Aggregate, Channel, Choice, KnownChannel, Language, NamedScale, OnError, TimeFormat, Unit};
+pub use choice::{
+    Aggregate, Channel, Choice, Decimal, FileFormat, KnownChannel, Language, NamedScale, Occurrence, OnError, Preset,
+    TimeFormat, Unit,
+};
 pub use config::check_base_url;
+pub use data::ReadOptions;
 pub use reader::Located;
+pub use validate::MAX_OCCURRENCE_CANDIDATES;
 
 #[derive(Clone, Debug)]
 pub struct Project {
@@ -110,6 +116,7 @@ pub struct DataFile {
     pub display: String,
     /// Where the path was written.
     pub loc: Location,
+    pub options: ReadOptions,
 }
 
 #[derive(Clone, Debug)]
@@ -123,7 +130,11 @@ pub struct EventsSource {
     pub segment: Option<Located<String>>,
     pub revenue: Option<Located<String>>,
     pub time_format: TimeFormat,
+    /// An IANA name known to the bundled time zone database; "UTC" by default.
+    pub timezone: String,
     pub on_error: OnError,
+    /// Columns that touchpoint matchers (`where`) may read.
+    pub properties: Vec<Located<String>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -204,10 +215,27 @@ pub struct Touchpoint {
     pub name: String,
     pub channel: Channel,
     pub events: Vec<Located<String>>,
+    /// Every condition must hold for a row to belong here (`where = { … }`).
+    pub conditions: Vec<Condition>,
+    pub occurrence: Occurrence,
     pub owner: Option<String>,
     pub description: Option<String>,
     pub metrics: Vec<Metric>,
     pub loc: Location,
+}
+
+/// One property of a touchpoint's `where`: its value must match one of the globs.
+#[derive(Clone, Debug)]
+pub struct Condition {
+    pub property: Located<String>,
+    pub globs: Vec<Located<String>>,
+}
+
+impl Touchpoint {
+    /// Whether the touchpoint takes fewer than all rows of its events.
+    pub fn is_conditional(&self) -> bool {
+        !self.conditions.is_empty() || self.occurrence != Occurrence::Any
+    }
 }
 
 #[derive(Clone, Debug)]

@@ -276,6 +276,43 @@ impl<'a, 'i> Table<'a, 'i> {
         }
     }
 
+    /// A table whose keys are the user's own names (`where = { page_location = "*/blog/*" }`),
+    /// each holding a string or an array of strings; no key of it is unknown.
+    pub fn string_lists(
+        &mut self,
+        key: &'static str,
+        what: &str,
+        diags: &mut Diagnostics,
+    ) -> Vec<(Located<String>, Vec<Located<String>>)> {
+        let Some(t) = self.table(key, what, diags) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (k, v) in t.table.iter() {
+            let name = Located {
+                value: k.get_ref().to_string(),
+                loc: t.src.loc(k.span()),
+            };
+            let string = |v: &Spanned<DeValue<'_>>| match v.get_ref() {
+                DeValue::String(s) => Some(Located {
+                    value: s.to_string(),
+                    loc: t.src.loc(v.span()),
+                }),
+                _ => None,
+            };
+            let values: Option<Vec<_>> = match v.get_ref() {
+                DeValue::String(_) => string(v).map(|s| vec![s]),
+                DeValue::Array(items) => items.iter().map(string).collect(),
+                _ => None,
+            };
+            match values {
+                Some(values) => out.push((name, values)),
+                None => t.mismatch(&name.value, "a string or an array of strings", v, diags),
+            }
+        }
+        out
+    }
+
     /// An array of tables (`[[stages]]`).
     pub fn tables(&mut self, key: &'static str, what: &str, diags: &mut Diagnostics) -> Vec<Table<'a, 'i>> {
         let Some(v) = self.raw(key) else { return Vec::new() };

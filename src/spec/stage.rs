@@ -5,7 +5,8 @@ use super::choice::{Choice, KnownChannel};
 use super::reader::{word_of, Located, Table, WordOrTable};
 use super::targets::{metric_target_kpi, read, stage_target_kpi};
 use super::{
-    humanize, is_slug, slugify, Channel, Metric, NamedScale, Scale, Stage, Target, TargetKind, Touchpoint, Unit,
+    humanize, is_slug, slugify, Channel, Condition, Metric, NamedScale, Scale, Stage, Target, TargetKind, Touchpoint,
+    Unit,
 };
 use crate::diagnostics::{did_you_mean, Diagnostic, Diagnostics, Location};
 
@@ -162,6 +163,12 @@ fn read_touchpoint(tt: &mut Table, metric_targets: &mut Vec<Target>, diags: &mut
     let name = tt.string("name", diags).map(|s| s.value);
     let channel = read_channel(tt, diags);
     let events = tt.strings("events", diags);
+    let conditions = tt
+        .string_lists("where", "touchpoint `where`", diags)
+        .into_iter()
+        .map(|(property, globs)| Condition { property, globs })
+        .collect();
+    let occurrence = tt.choice("occurrence", diags).map_or(Default::default(), |o| o.value);
     let owner = tt.string("owner", diags).map(|s| s.value);
     let description = tt.string("description", diags).map(|s| s.value);
     let mut metrics: Vec<Metric> = Vec::new();
@@ -218,6 +225,8 @@ fn read_touchpoint(tt: &mut Table, metric_targets: &mut Vec<Target>, diags: &mut
         id: id.value,
         channel,
         events,
+        conditions,
+        occurrence,
         owner,
         description,
         metrics,

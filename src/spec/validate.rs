@@ -4,12 +4,123 @@
 
 use std::collections::HashMap;
 
-use super::Journey;
+use super::{Journey, Occurrence, Touchpoint};
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
 
 /// Touchpoints a journey may have: the readers store a touchpoint as a `u16`, and one
 /// value stands for "no touchpoint".
 pub const MAX_TOUCHPOINTS: usize = u16::MAX as usize - 1;
+
+/// Touchpoints that may list one event name when one of them has `occurrence`.
+pub const MAX_OCCURRENCE_CANDIDATES: usize = 64;
+
+/// `where` reads declared properties only; a touchpoint whose rows an earlier one always
+/// takes is a warning; a name with `occurrence` touchpoints is listed at most
+/// [`MAX_OCCURRENCE_CANDIDATES`] times.
+fn check_matchers(j: &Journey, tp: &Touchpoint, diags: &mut Diagnostics) {
+    let declared: Vec<&str> = j
+        .events
+        .as_ref()
+        .map(|e| e.properties.iter().map(|p| p.value.as_str()).collect())
+        .unwrap_or_default();
+    for c in &tp.conditions {
+        if !declared.contains(&c.property.value.as_str()) {
+            let help = if j.events.is_none() {
+                "`where` needs [data.events]".to_string()
+            } else {
+                format!(
+                    "add it to [data.events]: `properties = [{}]`",
+                    declared
+                        .iter()
+                        .copied()
+                        .chain([c.property.value.as_str()])
+                        .map(|p| format!("\"{p}\""))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            diags.push(
+                Diagnostic::error(format!(
+                    "property `{}` is not declared in [data.events] `properties`",
+                    c.property.value
+                ))
+                .at(c.property.loc.clone())
+                .help(help),
+            );
+        }
+        if c.globs.is_empty() {
+            diags.push(
+                Diagnostic::error(format!(
+                    "`where` property `{}` lists no value, so it matches nothing",
+                    c.property.value
+                ))
+                .at(c.property.loc.clone()),
+            );
+        }
+    }
+    if tp.events.is_empty() {
+        return;
+    }
+    let earlier: Vec<&Touchpoint> = j
+        .touchpoints()
+        .map(|(_, t)| t)
+        .take_while(|t| !std::ptr::eq(*t, tp))
+        .collect();
+    // Rows an earlier touchpoint always takes: it lists the name, has no condition that
+    // `tp` lacks (each of its globs lists include `tp`'s, or `*`), and keeps every
+    // occurrence `tp` would.
+    let takes_all = |a: &Touchpoint, name: &str| {
+        a.events.iter().any(|e| e.value == name)
+            && (a.occurrence == Occurrence::Any || a.occurrence == tp.occurrence)
+            && a.conditions.iter().all(|ac| {
+                tp.conditions.iter().any(|bc| {
+                    bc.property.value == ac.property.value
+                        && bc
+                            .globs
+                            .iter()
+                            .all(|g| ac.globs.iter().any(|h| h.value == "*" || h.value == g.value))
+                })
+            })
+    };
+    if tp.is_conditional() || earlier.iter().any(|a| a.is_conditional()) {
+        let shadow: Vec<&str> = tp
+            .events
+            .iter()
+            .filter_map(|e| earlier.iter().find(|a| takes_all(a, &e.value)).map(|a| a.id.as_str()))
+            .collect();
+        if shadow.len() == tp.events.len() {
+            diags.push(
+                Diagnostic::warning(format!(
+                    "touchpoint `{}` can match no row: touchpoint `{}` comes first and takes all of its rows",
+                    tp.id, shadow[0]
+                ))
+                .at(tp.loc.clone())
+                .help("a row belongs to the first touchpoint that accepts it: move the narrower touchpoint first"),
+            );
+        }
+    }
+    for e in &tp.events {
+        let listing: Vec<&Touchpoint> = j
+            .touchpoints()
+            .map(|(_, t)| t)
+            .filter(|t| t.events.iter().any(|x| x.value == e.value))
+            .collect();
+        let is_last = listing.last().is_some_and(|t| std::ptr::eq(*t, tp));
+        if is_last
+            && listing.len() > MAX_OCCURRENCE_CANDIDATES
+            && listing.iter().any(|t| t.occurrence != Occurrence::Any)
+        {
+            diags.push(
+                Diagnostic::error(format!(
+                    "event `{}` is listed by {} touchpoints, one with `occurrence`: at most {MAX_OCCURRENCE_CANDIDATES} can be",
+                    e.value,
+                    listing.len()
+                ))
+                .at(e.loc.clone()),
+            );
+        }
+    }
+}
 
 pub(super) fn project(journeys: &[Journey], diags: &mut Diagnostics) {
     for j in journeys {
@@ -36,7 +147,7 @@ fn journey(j: &Journey, diags: &mut Diagnostics) {
         }
     }
     let mut tp_ids: HashMap<&str, &Location> = HashMap::new();
-    let mut event_owner: HashMap<&str, &str> = HashMap::new();
+    let mut event_owner: HashMap<&str, Vec<&Touchpoint>> = HashMap::new();
     for (i, (_, tp)) in j.touchpoints().enumerate() {
         if let Some(first) = tp_ids.insert(&tp.id, &tp.loc) {
             diags.push(
@@ -48,20 +159,36 @@ fn journey(j: &Journey, diags: &mut Diagnostics) {
                     )),
             );
         }
-        for ev in &tp.events {
-            if let Some(owner) = event_owner.insert(&ev.value, &tp.id) {
-                let msg = if owner == tp.id {
-                    format!("event `{}` is listed twice in touchpoint `{}`", ev.value, tp.id)
-                } else {
-                    format!("event `{}` already belongs to touchpoint `{owner}`", ev.value)
-                };
+        for (k, ev) in tp.events.iter().enumerate() {
+            if tp.events[..k].iter().any(|e| e.value == ev.value) {
                 diags.push(
-                    Diagnostic::error(msg)
-                        .at(ev.loc.clone())
-                        .help("an event name maps to at most one touchpoint of a journey"),
+                    Diagnostic::error(format!(
+                        "event `{}` is listed twice in touchpoint `{}`",
+                        ev.value, tp.id
+                    ))
+                    .at(ev.loc.clone()),
+                );
+                continue;
+            }
+            let owners = event_owner.entry(&ev.value).or_default();
+            // Several touchpoints may share a name when a condition tells their rows apart.
+            if let Some(owner) = owners
+                .iter()
+                .find(|o| !o.is_conditional())
+                .filter(|_| !tp.is_conditional())
+            {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "event `{}` already belongs to touchpoint `{}`",
+                        ev.value, owner.id
+                    ))
+                    .at(ev.loc.clone())
+                    .help("an event name maps to one touchpoint, unless `where` or `occurrence` tells its rows apart"),
                 );
             }
+            owners.push(tp);
         }
+        check_matchers(j, tp, diags);
         if i == MAX_TOUCHPOINTS {
             diags.push(
                 Diagnostic::error(format!("a journey has at most {MAX_TOUCHPOINTS} touchpoints"))
@@ -122,6 +249,8 @@ mod tests {
                         name: format!("T{i}"),
                         channel: Channel::default(),
                         events: vec![],
+                        conditions: vec![],
+                        occurrence: Default::default(),
                         owner: None,
                         description: None,
                         metrics: vec![],

@@ -11,6 +11,9 @@
 mod collect;
 mod group;
 mod intern;
+mod jsonl;
+mod matcher;
+mod parquet;
 mod rows;
 mod tokenizer;
 
@@ -21,8 +24,10 @@ use super::cache::{FileInput, Place};
 use super::header;
 use super::lines::line_ends;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
-use crate::spec::{EventsSource, Journey, Located, OnError, TimeFormat};
+use crate::spec::{EventsSource, FileFormat, Journey, Located, OnError, TimeFormat};
 use crate::timing::timed;
+use crate::zone::Zone;
+pub use matcher::Rule;
 
 /// The label of users without a segment value.
 pub const NO_SEGMENT: &str = "(none)";
@@ -68,10 +73,13 @@ pub struct EventsInput {
     /// As declared; when `None`, a column named `revenue` is used if the header has one.
     pub revenue: Option<Column>,
     pub time_format: TimeFormat,
+    /// An IANA zone name the spec has checked.
+    pub timezone: String,
     pub on_error: OnError,
-    /// The event names of each touchpoint, in journey order: a row belongs to the
-    /// touchpoint listing its name.
-    pub touchpoints: Vec<Vec<String>>,
+    /// Columns the touchpoints' `where` may read.
+    pub properties: Vec<Column>,
+    /// Each touchpoint's events, conditions and occurrence, in journey order.
+    pub touchpoints: Vec<Rule>,
 }
 
 impl EventsInput {
@@ -83,11 +91,24 @@ impl EventsInput {
             event: Column::of(&src.event),
             segment: src.segment.as_ref().map(Column::of),
             revenue: src.revenue.as_ref().map(Column::of),
-            time_format: src.time_format,
+            time_format: src.time_format.clone(),
+            timezone: src.timezone.clone(),
             on_error: src.on_error,
+            properties: src.properties.iter().map(Column::of).collect(),
             touchpoints: journey
                 .touchpoints()
-                .map(|(_, t)| t.events.iter().map(|e| e.value.clone()).collect())
+                .map(|(_, t)| Rule {
+                    events: t.events.iter().map(|e| e.value.clone()).collect(),
+                    conditions: t
+                        .conditions
+                        .iter()
+                        .filter_map(|c| {
+                            let k = src.properties.iter().position(|p| p.value == c.property.value)?;
+                            Some((k, c.globs.iter().map(|g| g.value.clone()).collect()))
+                        })
+                        .collect(),
+                    occurrence: t.occurrence,
+                })
                 .collect(),
         }
     }
@@ -99,6 +120,9 @@ impl EventsInput {
             (self.event.name.as_str(), &self.event.place),
         ];
         for c in [&self.segment, &self.revenue].into_iter().flatten() {
+            cols.push((c.name.as_str(), &c.place));
+        }
+        for c in &self.properties {
             cols.push((c.name.as_str(), &c.place));
         }
         cols
@@ -125,12 +149,16 @@ pub struct EventData {
     pub unmapped: BTreeMap<String, u64>,
     /// The latest time of any valid row.
     pub latest: Option<i64>,
+    /// The earliest time of any valid row.
+    pub earliest: Option<i64>,
     /// Valid rows read.
     pub rows: u64,
     /// Bad rows skipped (`on_error = "skip"`), per reason.
     pub skipped: BTreeMap<&'static str, u64>,
     /// More distinct segment values than can be told apart; the rest count as none.
     pub segments_overflow: bool,
+    /// The zone calendar periods are cut in.
+    pub zone: Zone,
 }
 
 impl EventData {
@@ -154,33 +182,54 @@ pub struct Revenue {
 
 /// Checks the file's header against the columns the spec names.
 pub fn check_header(input: &EventsInput, diags: &mut Diagnostics) {
-    if let Some((_, header)) = header::open_with_header(&input.file, diags) {
-        header::find_columns(&input.file, &header, &input.declared_columns(), diags);
+    match input.file.options.format {
+        FileFormat::Csv => {
+            if let Some((_, header)) = header::open_with_header(&input.file, diags) {
+                header::find_columns(&input.file, &header, &input.declared_columns(), diags);
+            }
+        }
+        FileFormat::Jsonl => jsonl::check_header(input, diags),
+        FileFormat::Parquet => parquet::check_header(input, diags),
     }
 }
 
 /// Reads an event export: every bad row or missing column is an error (or, for bad rows
 /// with `on_error = "skip"`, counted); `None` when the data cannot be used.
 pub fn read(input: &EventsInput, diags: &mut Diagnostics) -> Option<EventData> {
-    let file = &input.file;
-    // The header is parsed by the csv crate (it may be quoted); the rows are then read from
-    // a second stream that starts right after it, by the fast tokenizer.
-    let (head, header) = header::open_with_header(file, diags)?;
-    let found = header::find_columns(file, &header, &input.declared_columns(), diags)?;
-    let header_end = head.rdr.position().byte();
-    drop(head);
+    match input.file.options.format {
+        FileFormat::Csv => read_csv(input, diags),
+        FileFormat::Jsonl => jsonl::read(input, diags),
+        FileFormat::Parquet => parquet::read(input, diags),
+    }
+}
+
+/// Where the declared columns are among `names` (the CSV header, the Parquet schema…);
+/// `None` after an error for each one missing.
+fn columns(input: &EventsInput, names: &[String], diags: &mut Diagnostics) -> Option<rows::Columns> {
+    let found = header::find_columns(&input.file, names, &input.declared_columns(), diags)?;
     let optional = |declared: &Option<Column>, default: &str| match declared {
-        Some(c) => header.iter().position(|h| *h == c.name),
-        None => header.iter().position(|h| h == default),
+        Some(c) => names.iter().position(|h| *h == c.name),
+        None => names.iter().position(|h| h == default),
     };
-    let cols = rows::Columns {
+    Some(rows::Columns {
         user: found[0],
         time: found[1],
         event: found[2],
         segment: optional(&input.segment, "segment"),
         revenue: optional(&input.revenue, "revenue"),
-        count: header.len(),
-    };
+        properties: found[found.len() - input.properties.len()..].to_vec(),
+        count: names.len(),
+    })
+}
+
+fn read_csv(input: &EventsInput, diags: &mut Diagnostics) -> Option<EventData> {
+    let file = &input.file;
+    // The header is parsed by the csv crate (it may be quoted); the rows are then read from
+    // a second stream that starts right after it, by the fast tokenizer.
+    let (head, header) = header::open_with_header(file, diags)?;
+    let cols = columns(input, &header, diags)?;
+    let header_end = head.rdr.position().byte();
+    drop(head);
     let size = std::fs::metadata(&file.path).map(|m| m.len()).unwrap_or(0);
     let progress = progress_bar(size, &file.shown);
     let opened = file
@@ -208,31 +257,53 @@ pub fn read(input: &EventsInput, diags: &mut Diagnostics) -> Option<EventData> {
             return None;
         }
     };
-    let ctx = rows::Context::new(input, header, cols);
+    let delimiter = file.options.delimiter;
+    let data = decode(input, header, cols, diags, |decoder| {
+        tokenizer::for_each_row(body, first_line, delimiter, decoder)
+    });
+    if let Some(pb) = progress {
+        pb.finish_and_clear();
+    }
+    data
+}
+
+/// Decodes the rows that `feed` hands to the decoder (on this thread) while another
+/// thread collects them; shared by every format.
+fn decode(
+    input: &EventsInput,
+    header: Vec<String>,
+    cols: rows::Columns,
+    diags: &mut Diagnostics,
+    feed: impl FnOnce(&mut rows::Decoder) -> std::io::Result<()>,
+) -> Option<EventData> {
+    let zone = Zone::named(&input.timezone).unwrap_or_default();
+    let ctx = rows::Context::new(input, header, cols, &zone);
     let (decoded, collected) = std::thread::scope(|scope| {
         let (full_tx, full_rx) = std::sync::mpsc::sync_channel(4);
         let (empty_tx, empty_rx) = std::sync::mpsc::channel();
         let collector = scope.spawn(move || collect::collect(full_rx, empty_tx, collect::Limits::MAX));
         let mut decoder = rows::Decoder::new(&ctx, full_tx, empty_rx);
-        let outcome = tokenizer::for_each_row(body, first_line, &mut decoder);
+        let outcome = feed(&mut decoder);
         decoder.flush();
         (outcome.map(|_| decoder), collector.join())
     });
-    if let Some(pb) = progress {
-        pb.finish_and_clear();
-    }
     let decoded = match decoded {
         Ok(d) => d,
         Err(e) => {
-            diags.push(header::io_error(file, &e));
+            diags.push(header::io_error(&input.file, &e));
             return None;
         }
     };
     let Ok(collected) = collected else {
-        diags.push(header::io_error(file, &"the reading thread stopped unexpectedly"));
+        diags.push(header::io_error(
+            &input.file,
+            &"the reading thread stopped unexpectedly",
+        ));
         return None;
     };
-    timed("group by user", || finish(input, decoded, collected, diags))
+    let mut data = timed("group by user", || finish(input, decoded, collected, diags))?;
+    data.zone = zone.clone();
+    Some(data)
 }
 
 fn finish(
@@ -270,12 +341,36 @@ fn finish(
         }
         return None;
     }
+    if total_bad > 0 && d.rows == 0 {
+        let reasons: Vec<String> = d.bad.iter().map(|(r, n)| format!("{n} {r}")).collect();
+        diags.push(
+            file.error(format!(
+                "every row of `{}` is bad ({}): `on_error = \"skip\"` would leave no data",
+                file.shown,
+                reasons.join(", ")
+            ))
+            .help("check `delimiter`, `time_format` and the column names against the file; the first bad row follows"),
+        );
+        diags.items.extend(d.first_error.take());
+        return None;
+    }
     let n_users = c.users.len();
     drop(std::mem::take(&mut c.users));
     drop(std::mem::take(&mut c.segment_time));
-    let (offsets, time, touchpoint) = group::group_by_user(n_users, &c.row_user, &c.time, &c.touchpoint);
+    let (mut offsets, mut time, mut touchpoint) = group::group_by_user(n_users, &c.row_user, &c.time, &c.touchpoint);
     drop((c.row_user, c.time, c.touchpoint));
-    let unmapped = d.take_unmapped();
+    let mut unmapped = d.take_unmapped();
+    let classes = d.take_classes();
+    if !classes.is_empty() {
+        matcher::resolve(
+            &classes,
+            &mut offsets,
+            &mut time,
+            &mut touchpoint,
+            &mut d.touchpoint_rows,
+            &mut unmapped,
+        );
+    }
     let (has_segment, has_revenue) = (d.has_segment_column(), d.has_revenue_column());
     Some(EventData {
         offsets,
@@ -291,9 +386,11 @@ fn finish(
         touchpoint_rows: d.touchpoint_rows,
         unmapped,
         latest: d.latest,
+        earliest: d.earliest,
         rows: d.rows,
         skipped: d.bad,
         segments_overflow: d.segments_overflow,
+        zone: Zone::utc(),
     })
 }
 

@@ -10,12 +10,14 @@ use std::sync::mpsc::{Receiver, SyncSender};
 use rustc_hash::FxHashMap;
 
 use super::collect::Batch;
+use super::matcher::{Assigned, Classes, Matcher};
 use super::tokenizer::{Fields, RowSink};
 use super::{EventsInput, MAX_SEGMENTS, NONE, NO_SEGMENT};
-use crate::data::number::parse_scaled;
-use crate::data::time;
+use crate::data::number::parse_scaled_with;
+use crate::data::time::{self, TimeReader};
 use crate::diagnostics::{Diagnostic, Location};
-use crate::spec::OnError;
+use crate::spec::{Decimal, OnError};
+use crate::zone::Zone;
 
 /// Errors shown one by one before the rest are summarised.
 const MAX_ROW_ERRORS: usize = 20;
@@ -31,6 +33,8 @@ enum Bad {
     /// Event names and segment values are shown and compared as text: two invalid byte
     /// strings would print (and count, as unmapped names) as one.
     Utf8,
+    /// More combinations of event names and matched touchpoints than codes.
+    Classes,
 }
 
 impl Bad {
@@ -42,6 +46,7 @@ impl Bad {
             Bad::Revenue => "invalid revenue",
             Bad::EmptyEvent => "empty event name",
             Bad::Utf8 => "invalid UTF-8",
+            Bad::Classes => "too many combinations of matched touchpoints",
         }
     }
 }
@@ -53,6 +58,8 @@ pub struct Columns {
     pub event: usize,
     pub segment: Option<usize>,
     pub revenue: Option<usize>,
+    /// The declared properties, in order.
+    pub properties: Vec<usize>,
     pub count: usize,
 }
 
@@ -61,24 +68,23 @@ pub struct Context<'a> {
     pub input: &'a EventsInput,
     pub header: Vec<String>,
     pub cols: Columns,
-    /// Event name → touchpoint index in journey order.
-    pub event_map: FxHashMap<Box<[u8]>, u16>,
+    pub zone: &'a Zone,
+    /// The decimal separator of revenue amounts.
+    point: u8,
 }
 
 impl<'a> Context<'a> {
-    pub fn new(input: &'a EventsInput, header: Vec<String>, cols: Columns) -> Context<'a> {
-        let mut event_map = FxHashMap::default();
-        for (i, events) in input.touchpoints.iter().enumerate() {
-            for e in events {
-                // Validation caps a journey's touchpoints below `NONE`.
-                event_map.entry(e.as_bytes().into()).or_insert(i as u16);
-            }
-        }
+    pub fn new(input: &'a EventsInput, header: Vec<String>, cols: Columns, zone: &'a Zone) -> Context<'a> {
+        let point = match input.file.options.decimal {
+            Decimal::Dot => b'.',
+            Decimal::Comma => b',',
+        };
         Context {
             input,
             header,
             cols,
-            event_map,
+            zone,
+            point,
         }
     }
 }
@@ -93,10 +99,14 @@ pub struct Decoder<'a> {
     pub segment_names: Vec<String>,
     pub segments_overflow: bool,
     pub latest: Option<i64>,
+    pub earliest: Option<i64>,
     pub rows: u64,
     pub bad: BTreeMap<&'static str, u64>,
     pub errors: Vec<Diagnostic>,
-    dates: time::DateCache,
+    /// The first bad row's error, even when bad rows are skipped.
+    pub first_error: Option<Diagnostic>,
+    times: TimeReader<'a>,
+    matcher: Matcher<'a>,
     batch: Batch,
     /// Taken (so the channel closes and the collecting thread ends) by [`Decoder::flush`].
     full: Option<SyncSender<Batch>>,
@@ -113,10 +123,13 @@ impl<'a> Decoder<'a> {
             segment_names: vec![NO_SEGMENT.to_string()],
             segments_overflow: false,
             latest: None,
+            earliest: None,
             rows: 0,
             bad: BTreeMap::new(),
             errors: Vec::new(),
-            dates: time::DateCache::default(),
+            first_error: None,
+            times: TimeReader::new(&ctx.input.time_format, ctx.zone),
+            matcher: Matcher::new(&ctx.input.touchpoints),
             batch: Batch::default(),
             full: Some(full),
             empty,
@@ -148,6 +161,11 @@ impl<'a> Decoder<'a> {
             .collect()
     }
 
+    /// The rows left for the grouped data to decide (`occurrence`).
+    pub fn take_classes(&mut self) -> Classes {
+        std::mem::replace(&mut self.matcher, Matcher::new(&[])).into_classes()
+    }
+
     /// The code of a segment value not seen before ([`NONE`] past [`MAX_SEGMENTS`]).
     fn new_segment_code(&mut self, seg: &[u8]) -> u16 {
         if self.segment_names.len() >= MAX_SEGMENTS {
@@ -163,17 +181,15 @@ impl<'a> Decoder<'a> {
     fn bad_row<F: Fields>(&mut self, rec: &F, why: Bad, field: Option<usize>) {
         *self.bad.entry(why.reason()).or_default() += 1;
         let input = self.ctx.input;
-        if input.on_error == OnError::Skip || self.errors.len() >= MAX_ROW_ERRORS {
+        let skip = input.on_error == OnError::Skip;
+        if (skip && self.first_error.is_some()) || self.errors.len() >= MAX_ROW_ERRORS {
             return;
         }
         let line = rec.line() as usize;
-        let text: Vec<String> = (0..rec.count())
+        let (shown, column) = rec.shown(field, input.file.options.delimiter);
+        let value = field
             .map(|i| String::from_utf8_lossy(rec.field(i)).into_owned())
-            .collect();
-        let column = field.map_or(1, |i| {
-            1 + text[..i].iter().map(|f| f.chars().count() + 1).sum::<usize>()
-        });
-        let value = field.map(|i| text[i].clone()).unwrap_or_default();
+            .unwrap_or_default();
         let col_name = field.map(|i| self.ctx.header[i].clone()).unwrap_or_default();
         let (message, help) = match why {
             Bad::FieldCount => (
@@ -185,29 +201,37 @@ impl<'a> Decoder<'a> {
             Bad::Time => (
                 format!(
                     "invalid time `{value}` in column `{col_name}`: expected {}",
-                    time::expected(input.time_format)
+                    time::expected(&input.time_format)
                 ),
-                time::format_hint(&value),
+                time::format_hint(&value, &input.time_format),
             ),
             Bad::Revenue => (
                 format!("invalid revenue `{value}` in column `{col_name}`: expected a decimal number or nothing"),
-                value
-                    .contains(',')
-                    .then(|| "use a dot as the decimal separator".to_string()),
+                decimal_hint(&value, self.ctx.point),
             ),
             Bad::EmptyEvent => (format!("empty event name in column `{col_name}`"), None),
             Bad::Utf8 => (
                 format!("invalid UTF-8 in column `{col_name}`: `{value}`"),
                 Some("save the export as UTF-8".to_string()),
             ),
+            Bad::Classes => (
+                format!("too many combinations of matched touchpoints at event `{value}`"),
+                Some("list fewer touchpoints with `occurrence` for one event name".to_string()),
+            ),
         };
-        self.errors.push(
-            Diagnostic::error(message)
-                .at(Location::at_line(&input.file.shown, line, column, Some(text.join(","))))
-                .help_opt(
-                    help.or_else(|| Some("or set `on_error = \"skip\"` in [data.events] to skip bad rows".into())),
-                ),
-        );
+        let mut at = Location::at_line(&input.file.shown, line, column, Some(shown));
+        if rec.is_row_index() {
+            let i = field.unwrap_or(0);
+            at = Location::at_row(&input.file.shown, line, i + 1, &self.ctx.header[i]);
+        }
+        let diagnostic = Diagnostic::error(message)
+            .at(at)
+            .help_opt(help.or_else(|| Some("or set `on_error = \"skip\"` in [data.events] to skip bad rows".into())));
+        if skip {
+            self.first_error = Some(diagnostic);
+        } else {
+            self.errors.push(diagnostic);
+        }
     }
 }
 
@@ -225,7 +249,7 @@ impl RowSink for Decoder<'_> {
             self.bad_row(rec, Bad::EmptyUser, Some(cols.user));
             return true;
         }
-        let Some(t) = time::parse_cached(rec.field(cols.time), self.ctx.input.time_format, &mut self.dates) else {
+        let Some(t) = self.times.parse(rec.field(cols.time)) else {
             self.bad_row(rec, Bad::Time, Some(cols.time));
             return true;
         };
@@ -233,7 +257,7 @@ impl RowSink for Decoder<'_> {
         if let Some(rc) = cols.revenue {
             let field = rec.field(rc).trim_ascii();
             if !field.is_empty() {
-                match parse_scaled(field, 6) {
+                match parse_scaled_with(field, 6, self.ctx.point) {
                     Some(v) => amount = Some(v),
                     None => {
                         self.bad_row(rec, Bad::Revenue, Some(rc));
@@ -264,12 +288,19 @@ impl RowSink for Decoder<'_> {
             },
             None => Some(NONE),
         };
-        let tp = match self.ctx.event_map.get(name) {
-            Some(&tp) => {
+        let props = &cols.properties;
+        let assigned = self.matcher.assign(name, |k| rec.field(props[k]).trim_ascii());
+        let tp = match assigned {
+            Assigned::Touchpoint(tp) => {
                 self.touchpoint_rows[tp as usize] += 1;
                 tp
             }
-            None => {
+            Assigned::Class(code) => code,
+            Assigned::Overflow => {
+                self.bad_row(rec, Bad::Classes, Some(cols.event));
+                return true;
+            }
+            Assigned::Unmapped => {
                 match self.unmapped.get_mut(name) {
                     Some(n) => *n += 1,
                     None if std::str::from_utf8(name).is_err() => {
@@ -285,6 +316,7 @@ impl RowSink for Decoder<'_> {
         };
         self.rows += 1;
         self.latest = Some(self.latest.map_or(t, |l| l.max(t)));
+        self.earliest = Some(self.earliest.map_or(t, |l| l.min(t)));
         let segment = match (known_segment, seg) {
             (Some(c), _) => c,
             (None, Some(s)) => self.new_segment_code(s),
@@ -297,6 +329,16 @@ impl RowSink for Decoder<'_> {
         }
         true
     }
+}
+
+/// A hint for an amount written with the other decimal separator.
+fn decimal_hint(value: &str, point: u8) -> Option<String> {
+    let other = if point == b'.' { ',' } else { '.' };
+    let digits_around = |v: &str| {
+        v.split_once(other)
+            .is_some_and(|(a, b)| a.bytes().any(|c| c.is_ascii_digit()) && b.bytes().all(|c| c.is_ascii_digit()))
+    };
+    digits_around(value.trim()).then(|| format!("this amount uses `{other}` as its decimal separator: set `decimal = \"{other}\"` where the spec names this file"))
 }
 
 #[cfg(test)]
@@ -312,6 +354,7 @@ mod tests {
                 root: crate::files::Root::new(std::path::Path::new(".")).unwrap(),
                 shown: "e.csv".into(),
                 place: Place(Location::file("j.toml")),
+                options: Default::default(),
             },
             user: super::super::Column::named("u"),
             time: super::super::Column::named("t"),
@@ -319,7 +362,9 @@ mod tests {
             segment: None,
             revenue: None,
             time_format: TimeFormat::Rfc3339,
+            timezone: "UTC".into(),
             on_error: OnError::Fail,
+            properties: vec![],
             touchpoints: vec![],
         }
     }
@@ -329,6 +374,7 @@ mod tests {
     #[test]
     fn segment_codes_up_to_the_limit() {
         let input = input();
+        let utc = Zone::utc();
         let ctx = Context::new(
             &input,
             vec![],
@@ -338,8 +384,10 @@ mod tests {
                 event: 2,
                 segment: None,
                 revenue: None,
+                properties: vec![],
                 count: 3,
             },
+            &utc,
         );
         let (full, _full_rx) = std::sync::mpsc::sync_channel(1);
         let (_empty_tx, empty) = std::sync::mpsc::channel();

@@ -21,6 +21,23 @@ pub trait Fields {
     fn field(&self, i: usize) -> &[u8];
     /// 1-based line of the row in the file.
     fn line(&self) -> u64;
+
+    /// The row as written, and the 1-based column where field `i` starts (the first one
+    /// without `i`), for messages. CSV rows are their fields joined by the delimiter.
+    fn shown(&self, i: Option<usize>, delimiter: u8) -> (String, usize) {
+        let text: Vec<String> = (0..self.count())
+            .map(|k| String::from_utf8_lossy(self.field(k)).into_owned())
+            .collect();
+        let column = i.map_or(1, |i| {
+            1 + text[..i].iter().map(|f| f.chars().count() + 1).sum::<usize>()
+        });
+        (text.join(&char::from(delimiter).to_string()), column)
+    }
+
+    /// What to call the row's place in messages: "line" (CSV, JSON lines) or "row" (Parquet).
+    fn is_row_index(&self) -> bool {
+        false
+    }
 }
 
 /// Takes the rows one by one; `false` stops the reading.
@@ -69,7 +86,13 @@ impl Fields for PlainRow<'_> {
 }
 
 /// Hands every row after the header to `sink`; `first_line` is the line of the first one.
-pub fn for_each_row(mut input: Box<dyn Read + Send>, first_line: u64, sink: &mut impl RowSink) -> std::io::Result<()> {
+/// `delimiter` is the byte between fields (`,` `;` `\t`…; never a quote or a line end).
+pub fn for_each_row(
+    mut input: Box<dyn Read + Send>,
+    first_line: u64,
+    delimiter: u8,
+    sink: &mut impl RowSink,
+) -> std::io::Result<()> {
     let mut buf = vec![0u8; BLOCK];
     let (mut start, mut end) = (0usize, 0usize);
     let mut line = first_line;
@@ -101,7 +124,7 @@ pub fn for_each_row(mut input: Box<dyn Read + Send>, first_line: u64, sink: &mut
         let mut line_start = 0;
         for base in (0..end).step_by(64) {
             let len = (end - base).min(64);
-            let m = Delimiters::find(&buf[base..base + len]);
+            let m = Delimiters::find(&buf[base..base + len], delimiter);
             // A `\r` not followed by `\n` ends a line too (old Mac files, or a stray one in
             // a field): the csv crate reads from the start of its line. The byte after the
             // chunk decides for its last `\r`; one ending what was read so far belongs to a
@@ -163,7 +186,7 @@ pub fn for_each_row(mut input: Box<dyn Read + Send>, first_line: u64, sink: &mut
     if slow {
         let rest = std::io::Cursor::new(buf[start..end].to_vec()).chain(input);
         let (tracked, lines) = Tracked::new(rest, line);
-        let mut rdr = super::super::header::csv_reader(tracked);
+        let mut rdr = super::super::header::csv_reader(tracked, delimiter);
         let mut rec = csv::ByteRecord::new();
         while rdr.read_byte_record(&mut rec).map_err(std::io::Error::other)? {
             let end = rdr.position().byte();
@@ -194,18 +217,18 @@ struct Delimiters {
 
 impl Delimiters {
     #[inline]
-    fn find(chunk: &[u8]) -> Delimiters {
+    fn find(chunk: &[u8], delimiter: u8) -> Delimiters {
         #[cfg(target_arch = "x86_64")]
         if let Ok(chunk) = chunk.try_into() {
-            return Self::find_sse2(chunk);
+            return Self::find_sse2(chunk, delimiter);
         }
-        Self::find_scalar(chunk)
+        Self::find_scalar(chunk, delimiter)
     }
 
     /// SSE2 is part of every x86-64 CPU, so this needs no detection at run time.
     #[cfg(target_arch = "x86_64")]
     #[inline]
-    fn find_sse2(chunk: &[u8; 64]) -> Delimiters {
+    fn find_sse2(chunk: &[u8; 64], delimiter: u8) -> Delimiters {
         use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8};
         let mut d = Delimiters::default();
         for (k, part) in chunk.chunks_exact(16).enumerate() {
@@ -215,7 +238,7 @@ impl Delimiters {
                 let v = _mm_loadu_si128(part.as_ptr().cast());
                 let newline = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\n' as i8));
                 let quote = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
-                let comma = _mm_cmpeq_epi8(v, _mm_set1_epi8(b',' as i8));
+                let comma = _mm_cmpeq_epi8(v, _mm_set1_epi8(delimiter as i8));
                 let cr = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\r' as i8));
                 let any = _mm_or_si128(_mm_or_si128(newline, quote), comma);
                 (
@@ -236,14 +259,14 @@ impl Delimiters {
     }
 
     /// For the last bytes of a block, and on CPUs other than x86-64.
-    fn find_scalar(chunk: &[u8]) -> Delimiters {
+    fn find_scalar(chunk: &[u8], delimiter: u8) -> Delimiters {
         let mut d = Delimiters::default();
         for (i, &b) in chunk.iter().enumerate().take(64) {
             let bit = 1u64 << i;
             match b {
                 b'\n' => d.newline |= bit,
                 b'"' => d.quote |= bit,
-                b',' => {}
+                _ if b == delimiter => {}
                 b'\r' => {
                     d.cr |= bit;
                     continue;
@@ -264,15 +287,16 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn simd_and_scalar_delimiters_agree(bytes in proptest::collection::vec(
-            proptest::sample::select(vec![b',', b'\n', b'"', b'\r', b'a', b'0', 0u8, 0xff, 0x80, 0xac]), 64)) {
+            proptest::sample::select(vec![b',', b';', b'\t', b'\n', b'"', b'\r', b'a', b'0', 0u8, 0xff, 0x80, 0xac]), 64),
+            delimiter in proptest::sample::select(vec![b',', b';', b'\t', b'|', 0xac])) {
             let chunk: &[u8; 64] = bytes.as_slice().try_into().unwrap();
-            proptest::prop_assert_eq!(Delimiters::find_sse2(chunk), Delimiters::find_scalar(chunk));
+            proptest::prop_assert_eq!(Delimiters::find_sse2(chunk, delimiter), Delimiters::find_scalar(chunk, delimiter));
         }
     }
 
     #[test]
     fn delimiter_masks() {
-        let d = Delimiters::find(b"ab,c\n\"x\",\r\n");
+        let d = Delimiters::find(b"ab,c\n\"x\",\r\n", b',');
         assert_eq!(d.any, 0b101_1011_0100);
         assert_eq!(d.newline, 0b100_0001_0000);
         assert_eq!(d.quote, 0b000_1010_0000);
@@ -280,7 +304,7 @@ mod tests {
         let mut long = [b'x'; 64];
         long[0] = b',';
         long[63] = b'\n';
-        let d = Delimiters::find(&long);
+        let d = Delimiters::find(&long, b',');
         assert_eq!((d.any, d.newline, d.quote), (1 | 1 << 63, 1 << 63, 0));
     }
 
@@ -300,7 +324,13 @@ mod tests {
 
     fn rows(text: &str) -> Vec<(u64, Vec<String>)> {
         let mut out = Rows::default();
-        for_each_row(Box::new(std::io::Cursor::new(text.as_bytes().to_vec())), 2, &mut out).unwrap();
+        for_each_row(
+            Box::new(std::io::Cursor::new(text.as_bytes().to_vec())),
+            2,
+            b',',
+            &mut out,
+        )
+        .unwrap();
         out.0
     }
 
