@@ -327,7 +327,10 @@ fn metrics_reader_errors() {
         19,
         "invalid value `0,02`: expected a number",
     );
-    assert_eq!(d["help"], "use a dot as the decimal separator");
+    assert_eq!(
+        d["help"],
+        "this number uses `,` as its decimal separator: set `decimal = \",\"` in [data.metrics]"
+    );
     let d = expect_one(
         "metrics_duplicate",
         "errors",

@@ -75,18 +75,28 @@ pub fn read(input: &MetricsInput, diags: &mut Diagnostics) -> Option<MetricsData
             bad(row.error(DATE, format!("invalid date `{}`: expected YYYY-MM-DD", row.get(DATE))));
         }
         let raw = row.get(VALUE);
-        let value = is_decimal(raw.as_bytes())
-            .then(|| raw.parse::<f64>().ok())
+        // With `decimal = ","` a comma is the point; a dot is then no decimal separator.
+        let comma = file.options.decimal == crate::spec::Decimal::Comma;
+        let text = if comma {
+            if raw.contains('.') {
+                String::new()
+            } else {
+                raw.replace(',', ".")
+            }
+        } else {
+            raw.to_string()
+        };
+        let value = is_decimal(text.as_bytes())
+            .then(|| text.parse::<f64>().ok())
             .flatten()
             .filter(|v| v.is_finite());
         if value.is_none() {
+            let other = if comma { '.' } else { ',' };
             bad(row
                 .error(VALUE, format!("invalid value `{}`: expected a number", row.get(VALUE)))
-                .help_opt(
-                    row.get(VALUE)
-                        .contains(',')
-                        .then(|| "use a dot as the decimal separator".to_string()),
-                ));
+                .help_opt(raw.contains(other).then(|| {
+                    format!("this number uses `{other}` as its decimal separator: set `decimal = \"{other}\"` in [data.metrics]")
+                })));
         }
         let (key, metric) = (row.get(KEY), row.get(METRIC));
         if key.is_empty() {
