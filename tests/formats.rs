@@ -481,3 +481,20 @@ fn where_and_occurrence_rules() {
     assert_eq!(code, 0, "{out}");
     assert!(!out.contains("can match no row"), "{out}");
 }
+
+/// `first` is judged over every row of the touchpoint's events, even rows an earlier plain
+/// touchpoint takes: an `e1` seen first makes the later `e0` a repeat.
+#[test]
+fn first_counts_rows_that_an_earlier_touchpoint_took() {
+    let text = csv_file(
+        "user_id,timestamp,event\nu1,2026-01-05T10:00:00Z,e1\nu1,2026-01-05T11:00:00Z,e0\nu2,2026-01-05T11:00:00Z,e0\n",
+    );
+    let tp = |k: usize| match k {
+        0 => "[[stages.touchpoints]]\nid = \"t0\"\nevents = [\"e1\"]\n".to_string(),
+        1 => "[[stages.touchpoints]]\nid = \"t1\"\nevents = [\"e0\", \"e1\"]\noccurrence = \"first\"\n".to_string(),
+        k => by_name(k),
+    };
+    let v: Value = serde_json::from_str(&kpis(&project("path = \"data/e.csv\"", tp, &text))).unwrap();
+    // u1's e0 is a repeat for t1 (its e1 came first), u2's is its first.
+    assert_eq!(v["journeys"][0]["unmapped_events"], json!({"e0": 1}), "{v}");
+}

@@ -73,7 +73,7 @@ pub fn events(journey: &Journey, ev: &EventData, diags: &mut Diagnostics) {
         if tp.events.is_empty() || ev.touchpoint_rows[i] > 0 {
             continue;
         }
-        if tp.is_conditional() && tp.events.iter().any(|e| !ev.unmapped.contains_key(&e.value)) {
+        if tp.is_conditional() && tp.events.iter().any(|e| ev.unmapped.contains_key(&e.value)) {
             diags.push(
                 Diagnostic::warning(format!(
                     "touchpoint `{}` matches no row of `{}`: its events occur, but no row passes its `where` and `occurrence`",

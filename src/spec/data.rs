@@ -81,7 +81,17 @@ pub(super) fn data_file(files: &Root, root: &Path, t: &mut Table, diags: &mut Di
         }
     }
     if let Some(d) = t.choice::<Decimal>("decimal", diags) {
-        options.decimal = d.value;
+        if options.format == FileFormat::Csv {
+            options.decimal = d.value;
+        } else {
+            diags.push(
+                Diagnostic::error(format!(
+                    "`decimal` applies to CSV files only; this file is read as {}, whose numbers have a dot",
+                    super::Choice::name(options.format)
+                ))
+                .at(d.loc),
+            );
+        }
     }
     Some(DataFile {
         path: root.join(&path.value),
@@ -201,8 +211,8 @@ fn time_format(f: Located<String>, diags: &mut Diagnostics) -> Option<TimeFormat
             .map(|n| TimeFormat::named(n.value))
             .or_else(|| {
                 if let Some(last) = diags.items.last_mut() {
-                    last.message
-                        .push_str(" or a strftime pattern such as \"%d/%m/%Y %H:%M\"");
+                    let help = last.help.take().map_or(String::new(), |h| format!("{h}; "));
+                    last.help = Some(format!("{help}or write a strftime pattern such as \"%d/%m/%Y %H:%M\""));
                 }
                 None
             });
@@ -226,7 +236,7 @@ fn time_format(f: Located<String>, diags: &mut Diagnostics) -> Option<TimeFormat
             diags.push(
                 Diagnostic::error(format!("`time_format` \"{}\" cannot be used: {why}", f.value))
                     .at(f.loc)
-                    .help("e.g. \"%Y-%m-%d %H:%M:%S\", \"%d/%m/%Y %H:%M\", \"%Y%m%d\"; see docs/data.md"),
+                    .help("e.g. \"%Y-%m-%d %H:%M:%S\", \"%d/%m/%Y %H:%M\", \"%Y%m%d\"; see docs/spec.md"),
             );
             None
         }

@@ -84,10 +84,11 @@ impl<'a> Matcher<'a> {
         for (id, e) in order.into_iter().enumerate() {
             let list = lists.remove(e).unwrap_or_default();
             let first = &rules[list[0] as usize];
-            let name = if first.conditions.is_empty() && first.occurrence == Occurrence::Any {
+            // A `first`/`repeat` touchpoint counts every row of its names, taken or not.
+            let deferred = list.iter().any(|&t| rules[t as usize].occurrence != Occurrence::Any);
+            let name = if first.conditions.is_empty() && first.occurrence == Occurrence::Any && !deferred {
                 Name::Direct(list[0])
             } else {
-                let deferred = list.iter().any(|&t| rules[t as usize].occurrence != Occurrence::Any);
                 Name::Candidates {
                     id: id as u32,
                     list,
