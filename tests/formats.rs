@@ -498,3 +498,36 @@ fn first_counts_rows_that_an_earlier_touchpoint_took() {
     // u1's e0 is a repeat for t1 (its e1 came first), u2's is its first.
     assert_eq!(v["journeys"][0]["unmapped_events"], json!({"e0": 1}), "{v}");
 }
+
+/// Dictionary-encoded strings (pandas categoricals) are read as their values.
+#[test]
+fn parquet_dictionary_columns_are_read_as_values() {
+    use arrow_array::types::Int32Type;
+    use arrow_array::DictionaryArray;
+    let dict = |v: Vec<&str>| Arc::new(v.into_iter().collect::<DictionaryArray<Int32Type>>()) as ArrayRef;
+    let batch = RecordBatch::try_from_iter([
+        ("user_id", dict(vec!["u1", "u2", "u1"])),
+        (
+            "timestamp",
+            Arc::new(StringArray::from(vec![
+                "2026-01-05T10:00:00Z",
+                "2026-01-05T11:00:00Z",
+                "2026-01-06T10:00:00Z",
+            ])) as ArrayRef,
+        ),
+        ("event", dict(vec!["e0", "e0", "e1"])),
+    ])
+    .unwrap();
+    let mut bytes = Vec::new();
+    let mut w = ArrowWriter::try_new(&mut bytes, batch.schema(), None).unwrap();
+    w.write(&batch).unwrap();
+    w.close().unwrap();
+    let csv = csv_file(
+        "user_id,timestamp,event\nu1,2026-01-05T10:00:00Z,e0\nu2,2026-01-05T11:00:00Z,e0\nu1,2026-01-06T10:00:00Z,e1\n",
+    );
+    let reference = kpis(&project("path = \"data/e.csv\"", by_name, &csv));
+    assert_eq!(
+        kpis(&project("path = \"data/e.parquet\"", by_name, &[("e.parquet", bytes)])),
+        reference
+    );
+}

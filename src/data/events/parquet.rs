@@ -85,6 +85,11 @@ fn column(batch: &RecordBatch, path: &str) -> Option<ArrayRef> {
         let s: &StructArray = array.as_struct_opt()?;
         array = s.column_by_name(p)?.clone();
     }
+    // Dictionary-encoded columns (pandas categoricals, low-cardinality strings) are read
+    // as their values.
+    if let DataType::Dictionary(_, values) = array.data_type() {
+        return arrow_cast::cast(&array, values).ok();
+    }
     Some(array)
 }
 
@@ -242,7 +247,9 @@ fn write_value(a: &ArrayRef, r: usize, out: &mut Vec<u8>) -> std::io::Result<()>
                 None => out.extend_from_slice(b"out-of-range"),
             }
         }
-        other => write!(out, "<{other}>")?,
+        other => return Err(std::io::Error::other(format!(
+            "a column of type {other} cannot be read (strings, numbers, booleans, decimals, dates and timestamps can)"
+        ))),
     }
     Ok(())
 }
