@@ -5,6 +5,7 @@
 mod common;
 
 use common::serve::*;
+use std::time::Duration;
 
 #[test]
 fn on_loopback_only_local_hosts_are_answered_on_every_path() {
@@ -59,7 +60,15 @@ fn bound_to_a_non_loopback_address_any_host_is_answered() {
     let s = start_with(example_copy(), free_port(), |c| {
         c.args(["--bind", "0.0.0.0"]);
     });
-    assert!(s.log().iter().any(|l| l.contains("any Host")), "{:?}", s.log());
+    // The warning may come after the line that announces the address.
+    assert!(
+        wait_for(
+            || s.log().iter().any(|l| l.contains("any Host")),
+            Duration::from_secs(10)
+        ),
+        "{:?}",
+        s.log()
+    );
     assert_eq!(get_as(s.port, "/", "evil.example").0, 200);
     assert_eq!(get_as(s.port, "/", "192.0.2.7:4400").0, 200);
 }

@@ -146,7 +146,10 @@ fn running_out_of_file_descriptors_is_survived() {
         s.log()
     );
     assert!(
-        s.log().iter().any(|l| l.contains("Too many open files")),
+        wait_for(
+            || s.log().iter().any(|l| l.contains("Too many open files")),
+            Duration::from_secs(10)
+        ),
         "{:?}",
         s.log()
     );

@@ -247,9 +247,11 @@ fn write_value(a: &ArrayRef, r: usize, out: &mut Vec<u8>) -> std::io::Result<()>
                 None => out.extend_from_slice(b"out-of-range"),
             }
         }
-        other => return Err(std::io::Error::other(format!(
+        other => {
+            return Err(std::io::Error::other(format!(
             "a column of type {other} cannot be read (strings, numbers, booleans, decimals, dates and timestamps can)"
-        ))),
+        )))
+        }
     }
     Ok(())
 }
