@@ -14,15 +14,8 @@ pub const MAX_TOUCHPOINTS: usize = u16::MAX as usize - 1;
 /// Touchpoints that may list one event name when one of them has `occurrence`.
 pub const MAX_OCCURRENCE_CANDIDATES: usize = 64;
 
-/// `where` reads declared properties only; a touchpoint whose rows an earlier one always
-/// takes is a warning; a name with `occurrence` touchpoints is listed at most
-/// [`MAX_OCCURRENCE_CANDIDATES`] times.
-fn check_matchers(j: &Journey, tp: &Touchpoint, diags: &mut Diagnostics) {
-    let declared: Vec<&str> = j
-        .events
-        .as_ref()
-        .map(|e| e.properties.iter().map(|p| p.value.as_str()).collect())
-        .unwrap_or_default();
+/// `where` reads properties declared in [data.events] only, and each lists a glob.
+fn check_conditions(j: &Journey, declared: &[&str], tp: &Touchpoint, diags: &mut Diagnostics) {
     for c in &tp.conditions {
         if !declared.contains(&c.property.value.as_str()) {
             let help = if j.events.is_none() {
@@ -58,68 +51,22 @@ fn check_matchers(j: &Journey, tp: &Touchpoint, diags: &mut Diagnostics) {
             );
         }
     }
-    if tp.events.is_empty() {
-        return;
-    }
-    let earlier: Vec<&Touchpoint> = j
-        .touchpoints()
-        .map(|(_, t)| t)
-        .take_while(|t| !std::ptr::eq(*t, tp))
-        .collect();
-    // Rows an earlier touchpoint always takes: it lists the name, has no condition that
-    // `tp` lacks (each of its globs lists include `tp`'s, or `*`), and keeps every
-    // occurrence `tp` would.
-    let takes_all = |a: &Touchpoint, name: &str| {
-        a.events.iter().any(|e| e.value == name)
-            && (a.occurrence == Occurrence::Any || a.occurrence == tp.occurrence)
-            && a.conditions.iter().all(|ac| {
-                tp.conditions.iter().any(|bc| {
-                    bc.property.value == ac.property.value
-                        && bc
-                            .globs
-                            .iter()
-                            .all(|g| ac.globs.iter().any(|h| h.value == "*" || h.value == g.value))
-                })
+}
+
+/// Whether `a`, listing an event of `b` and coming first, takes every row of that event
+/// `b` would accept: it has no condition that `b` lacks (each of its glob lists includes
+/// `b`'s, or `*`), and keeps every occurrence `b` would.
+fn takes_all(a: &Touchpoint, b: &Touchpoint) -> bool {
+    (a.occurrence == Occurrence::Any || a.occurrence == b.occurrence)
+        && a.conditions.iter().all(|ac| {
+            b.conditions.iter().any(|bc| {
+                bc.property.value == ac.property.value
+                    && bc
+                        .globs
+                        .iter()
+                        .all(|g| ac.globs.iter().any(|h| h.value == "*" || h.value == g.value))
             })
-    };
-    if tp.is_conditional() || earlier.iter().any(|a| a.is_conditional()) {
-        let shadow: Vec<&str> = tp
-            .events
-            .iter()
-            .filter_map(|e| earlier.iter().find(|a| takes_all(a, &e.value)).map(|a| a.id.as_str()))
-            .collect();
-        if shadow.len() == tp.events.len() {
-            diags.push(
-                Diagnostic::warning(format!(
-                    "touchpoint `{}` can match no row: touchpoint `{}` comes first and takes all of its rows",
-                    tp.id, shadow[0]
-                ))
-                .at(tp.loc.clone())
-                .help("a row belongs to the first touchpoint that accepts it: move the narrower touchpoint first"),
-            );
-        }
-    }
-    for e in &tp.events {
-        let listing: Vec<&Touchpoint> = j
-            .touchpoints()
-            .map(|(_, t)| t)
-            .filter(|t| t.events.iter().any(|x| x.value == e.value))
-            .collect();
-        let is_last = listing.last().is_some_and(|t| std::ptr::eq(*t, tp));
-        if is_last
-            && listing.len() > MAX_OCCURRENCE_CANDIDATES
-            && listing.iter().any(|t| t.occurrence != Occurrence::Any)
-        {
-            diags.push(
-                Diagnostic::error(format!(
-                    "event `{}` is listed by {} touchpoints, one with `occurrence`: at most {MAX_OCCURRENCE_CANDIDATES} can be",
-                    e.value,
-                    listing.len()
-                ))
-                .at(e.loc.clone()),
-            );
-        }
-    }
+        })
 }
 
 pub(super) fn project(journeys: &[Journey], diags: &mut Diagnostics) {
@@ -147,7 +94,16 @@ fn journey(j: &Journey, diags: &mut Diagnostics) {
         }
     }
     let mut tp_ids: HashMap<&str, &Location> = HashMap::new();
-    let mut event_owner: HashMap<&str, Vec<&Touchpoint>> = HashMap::new();
+    // Per event name, in the order first listed: the touchpoints listing it, in order,
+    // with where each lists it.
+    let mut event_owner: HashMap<&str, Vec<(&Touchpoint, &Location)>> = HashMap::new();
+    let mut names: Vec<&str> = Vec::new();
+    let mut conditional_so_far = false;
+    let declared: Vec<&str> = j
+        .events
+        .as_ref()
+        .map(|e| e.properties.iter().map(|p| p.value.as_str()).collect())
+        .unwrap_or_default();
     for (i, (_, tp)) in j.touchpoints().enumerate() {
         if let Some(first) = tp_ids.insert(&tp.id, &tp.loc) {
             diags.push(
@@ -159,8 +115,14 @@ fn journey(j: &Journey, diags: &mut Diagnostics) {
                     )),
             );
         }
-        for (k, ev) in tp.events.iter().enumerate() {
-            if tp.events[..k].iter().any(|e| e.value == ev.value) {
+        // The earlier touchpoint that takes all rows of each of this one's events, if any.
+        let mut shadowed_by: Vec<Option<&str>> = Vec::new();
+        for ev in &tp.events {
+            let owners = event_owner.entry(&ev.value).or_insert_with(|| {
+                names.push(&ev.value);
+                Vec::new()
+            });
+            if owners.last().is_some_and(|(o, _)| std::ptr::eq(*o, tp)) {
                 diags.push(
                     Diagnostic::error(format!(
                         "event `{}` is listed twice in touchpoint `{}`",
@@ -170,11 +132,10 @@ fn journey(j: &Journey, diags: &mut Diagnostics) {
                 );
                 continue;
             }
-            let owners = event_owner.entry(&ev.value).or_default();
             // Several touchpoints may share a name when a condition tells their rows apart.
-            if let Some(owner) = owners
+            if let Some((owner, _)) = owners
                 .iter()
-                .find(|o| !o.is_conditional())
+                .find(|(o, _)| !o.is_conditional())
                 .filter(|_| !tp.is_conditional())
             {
                 diags.push(
@@ -186,9 +147,30 @@ fn journey(j: &Journey, diags: &mut Diagnostics) {
                     .help("an event name maps to one touchpoint, unless `where` or `occurrence` tells its rows apart"),
                 );
             }
-            owners.push(tp);
+            shadowed_by.push(
+                owners
+                    .iter()
+                    .find(|(o, _)| takes_all(o, tp))
+                    .map(|(o, _)| o.id.as_str()),
+            );
+            owners.push((tp, &ev.loc));
         }
-        check_matchers(j, tp, diags);
+        if (tp.is_conditional() || conditional_so_far)
+            && !shadowed_by.is_empty()
+            && shadowed_by.iter().all(Option::is_some)
+        {
+            diags.push(
+                Diagnostic::warning(format!(
+                    "touchpoint `{}` can match no row: touchpoint `{}` comes first and takes all of its rows",
+                    tp.id,
+                    shadowed_by[0].unwrap_or_default()
+                ))
+                .at(tp.loc.clone())
+                .help("a row belongs to the first touchpoint that accepts it: move the narrower touchpoint first"),
+            );
+        }
+        conditional_so_far |= tp.is_conditional();
+        check_conditions(j, &declared, tp, diags);
         if i == MAX_TOUCHPOINTS {
             diags.push(
                 Diagnostic::error(format!("a journey has at most {MAX_TOUCHPOINTS} touchpoints"))
@@ -207,12 +189,25 @@ fn journey(j: &Journey, diags: &mut Diagnostics) {
             );
         }
     }
+    for name in names {
+        let owners = &event_owner[name];
+        if owners.len() > MAX_OCCURRENCE_CANDIDATES && owners.iter().any(|(t, _)| t.occurrence != Occurrence::Any) {
+            let (_, last) = owners[owners.len() - 1];
+            diags.push(
+                Diagnostic::error(format!(
+                    "event `{name}` is listed by {} touchpoints, one with `occurrence`: at most {MAX_OCCURRENCE_CANDIDATES} can be",
+                    owners.len()
+                ))
+                .at(last.clone()),
+            );
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::{Channel, Period, Retention, Stage, Touchpoint};
+    use crate::spec::{Channel, Located, Period, Retention, Stage, Touchpoint};
 
     fn journey_with(touchpoints: usize) -> Journey {
         let loc = Location::file("journeys/j.toml");
@@ -274,5 +269,36 @@ mod tests {
         let errors: Vec<_> = diags.errors().collect();
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].message, "a journey has at most 65534 touchpoints");
+    }
+
+    /// One event name in many touchpoints, one of them `first`: 64 are told apart, 65 not.
+    #[test]
+    fn occurrence_names_are_listed_at_most_64_times() {
+        let sharing = |n: usize| {
+            let mut j = journey_with(n);
+            let loc = Location::file("journeys/j.toml");
+            for (k, tp) in j.stages[0].touchpoints.iter_mut().enumerate() {
+                tp.events = vec![Located {
+                    value: "page_view".into(),
+                    loc: loc.clone(),
+                }];
+                tp.conditions = vec![crate::spec::Condition {
+                    property: Located {
+                        value: "url".into(),
+                        loc: loc.clone(),
+                    },
+                    globs: vec![Located {
+                        value: format!("/p{k}"),
+                        loc: loc.clone(),
+                    }],
+                }];
+            }
+            j.stages[0].touchpoints[0].occurrence = Occurrence::First;
+            let mut diags = Diagnostics::default();
+            journey(&j, &mut diags);
+            diags.errors().filter(|e| e.message.contains("at most 64")).count()
+        };
+        assert_eq!(sharing(64), 0);
+        assert_eq!(sharing(65), 1);
     }
 }

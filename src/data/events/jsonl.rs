@@ -189,33 +189,30 @@ fn paths_of(v: &serde_json::Value, prefix: &str, out: &mut Vec<String>) {
 /// The paths of the first object of the file: the columns are checked against them.
 fn first_paths(input: &EventsInput, diags: &mut Diagnostics) -> Option<Vec<String>> {
     let file = &input.file;
-    let mut r = match header::open(file) {
+    let r = match header::open(file) {
         Ok(r) => std::io::BufReader::new(r),
         Err(d) => {
             diags.push(d);
             return None;
         }
     };
-    let mut buf = Vec::new();
-    let mut line = 0usize;
-    loop {
-        buf.clear();
-        line += 1;
-        let n = Read::by_ref(&mut r).take(MAX_LINE).read_until(b'\n', &mut buf);
-        match n {
-            Err(e) => {
-                diags.push(header::io_error(file, &e));
-                return None;
-            }
-            Ok(0) => {
-                diags.push(file.error(format!("`{}` holds no JSON object", file.shown)));
-                return None;
-            }
-            Ok(_) if buf.trim_ascii().is_empty() => continue,
-            Ok(_) => break,
+    let mut first: Option<(u64, Vec<u8>)> = None;
+    let read = for_each_line(r, |line, bytes| {
+        first = Some((line, bytes.to_vec()));
+        false
+    });
+    let (line, bytes) = match (read, first) {
+        (Err(e), _) => {
+            diags.push(header::io_error(file, &e));
+            return None;
         }
-    }
-    let bytes = buf.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&buf).trim_ascii();
+        (Ok(()), None) => {
+            diags.push(file.error(format!("`{}` holds no JSON object", file.shown)));
+            return None;
+        }
+        (Ok(()), Some(first)) => first,
+    };
+    let bytes = bytes.as_slice();
     match serde_json::from_slice::<serde_json::Value>(bytes) {
         Ok(v) if v.is_object() => {
             let mut out = Vec::new();
@@ -227,7 +224,7 @@ fn first_paths(input: &EventsInput, diags: &mut Diagnostics) -> Option<Vec<Strin
                 Diagnostic::error(format!("line {line} of `{}` is not a JSON object", file.shown))
                     .at(Location::at_line(
                         &file.shown,
-                        line,
+                        line as usize,
                         1,
                         Some(String::from_utf8_lossy(bytes).into_owned()),
                     ))

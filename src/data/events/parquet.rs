@@ -28,7 +28,7 @@ use crate::data::header;
 use crate::diagnostics::Diagnostics;
 use crate::spec::TimeFormat;
 
-/// The dotted path of every leaf column, with the path of root indices to it.
+/// The dotted path and type of every leaf column (struct fields flattened).
 fn leaves(fields: &ArrowFields, prefix: &str, out: &mut Vec<(String, DataType)>) {
     for f in fields.iter() {
         let name = if prefix.is_empty() {
