@@ -275,7 +275,7 @@ pub const EN: Strings = Strings {
     activity_day: "People and events per day",
     activity_week: "People and events per week",
     activity_month: "People and events per month",
-    activity_caption: "People: those with at least one event of this touchpoint in the period; events: its rows. Days in the data's time zone (`timezone`, UTC unless set); weeks start on Monday.",
+    activity_caption: "People: those with at least one event of this touchpoint in the period; events: its rows. Days and weeks (from Monday) are those of the data's time zone.",
 };
 
 /// French: typographic apostrophes, no-break spaces where French puts them.
@@ -409,7 +409,7 @@ pub const FR: Strings = Strings {
     activity_day: "Personnes et événements par jour",
     activity_week: "Personnes et événements par semaine",
     activity_month: "Personnes et événements par mois",
-    activity_caption: "Personnes\u{a0}: celles ayant au moins un événement de ce point de contact dans la période\u{a0}; événements\u{a0}: ses lignes. Jours dans le fuseau horaire des données (`timezone`, UTC par défaut), semaines à partir du lundi.",
+    activity_caption: "Personnes\u{a0}: celles ayant au moins un événement de ce point de contact dans la période\u{a0}; événements\u{a0}: ses lignes. Jours et semaines (à partir du lundi) dans le fuseau horaire des données.",
 };
 
 impl Strings {
