@@ -497,6 +497,14 @@ fn first_counts_rows_that_an_earlier_touchpoint_took() {
     let v: Value = serde_json::from_str(&kpis(&project("path = \"data/e.csv\"", tp, &text))).unwrap();
     // u1's e0 is a repeat for t1 (its e1 came first), u2's is its first.
     assert_eq!(v["journeys"][0]["unmapped_events"], json!({"e0": 1}), "{v}");
+    // `e0` is listed: the warning names the rows left over, not a name to list.
+    let (code, out) = check("path = \"data/e.csv\"", tp, &text);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("rows of `data/e.csv` that no touchpoint's `where` or `occurrence` takes: e0 (1)"),
+        "{out}"
+    );
+    assert!(!out.contains("to no touchpoint"), "{out}");
 }
 
 /// Dictionary-encoded strings (pandas categoricals) are read as their values.

@@ -3,7 +3,7 @@
 
 use super::events::EventData;
 use crate::calendar::{format_date, MICROS_PER_DAY, MICROS_PER_SEC};
-use crate::diagnostics::{did_you_mean, Diagnostic, Diagnostics};
+use crate::diagnostics::{did_you_mean, plural, Diagnostic, Diagnostics};
 use crate::spec::{EventsSource, Journey};
 
 /// Times before 1990 or more than a year after now are rarely real: the time format (a
@@ -94,24 +94,48 @@ pub fn events(journey: &Journey, ev: &EventData, diags: &mut Diagnostics) {
             );
         }
     }
-    if !ev.unmapped.is_empty() {
-        let mut by_count: Vec<(&String, &u64)> = ev.unmapped.iter().collect();
-        by_count.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-        let list: Vec<String> = by_count.iter().take(10).map(|(n, c)| format!("{n} ({c})")).collect();
-        let more = if by_count.len() > 10 {
-            format!(" and {} more", by_count.len() - 10)
-        } else {
-            String::new()
-        };
+    // A name that a touchpoint lists is unmapped only where its `where` or `occurrence`
+    // kept no touchpoint: "list them in `events`" would be the wrong advice for it.
+    let listed = |name: &str| {
+        journey
+            .touchpoints()
+            .any(|(_, t)| t.events.iter().any(|e| e.value == name))
+    };
+    let (left_over, never_listed): (Vec<_>, Vec<_>) = ev.unmapped.iter().partition(|(n, _)| listed(n));
+    if !never_listed.is_empty() {
         diags.push(
             Diagnostic::warning(format!(
-                "{} event names in `{}` map to no touchpoint: {}{more}",
-                by_count.len(),
+                "{} in `{}` {} to no touchpoint: {}",
+                plural(never_listed.len() as u64, "event name"),
                 src.file.display,
-                list.join(", ")
+                if never_listed.len() == 1 { "maps" } else { "map" },
+                by_count(never_listed)
             ))
             .at(src.file.loc.clone())
             .help("list them in a touchpoint's `events` to count them, or ignore this warning"),
         );
     }
+    if !left_over.is_empty() {
+        diags.push(
+            Diagnostic::warning(format!(
+                "rows of `{}` that no touchpoint's `where` or `occurrence` takes: {}",
+                src.file.display,
+                by_count(left_over)
+            ))
+            .at(src.file.loc.clone())
+            .help("they count nowhere; add a touchpoint with a wider `where` to count them, or ignore this warning"),
+        );
+    }
+}
+
+/// `name (rows)` for the ten names with the most rows, then how many more.
+fn by_count(mut names: Vec<(&String, &u64)>) -> String {
+    names.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let list: Vec<String> = names.iter().take(10).map(|(n, c)| format!("{n} ({c})")).collect();
+    let more = if names.len() > 10 {
+        format!(" and {} more", names.len() - 10)
+    } else {
+        String::new()
+    };
+    format!("{}{more}", list.join(", "))
 }

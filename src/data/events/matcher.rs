@@ -49,6 +49,8 @@ struct Class {
 
 pub struct Matcher<'a> {
     rules: &'a [Rule],
+    /// Per rule, its conditions with compiled globs.
+    conditions: Vec<Vec<(usize, Vec<Glob>)>>,
     names: FxHashMap<Box<[u8]>, Name>,
     classes: Vec<Class>,
     class_codes: FxHashMap<(u32, u64), u16>,
@@ -99,6 +101,15 @@ impl<'a> Matcher<'a> {
         }
         Matcher {
             rules,
+            conditions: rules
+                .iter()
+                .map(|r| {
+                    r.conditions
+                        .iter()
+                        .map(|(k, globs)| (*k, globs.iter().map(|g| Glob::new(g)).collect()))
+                        .collect()
+                })
+                .collect(),
             names,
             classes: Vec::new(),
             class_codes: FxHashMap::default(),
@@ -115,9 +126,9 @@ impl<'a> Matcher<'a> {
             Name::Direct(t) => return Assigned::Touchpoint(*t),
             Name::Candidates { id, list, deferred } => (*id, list, *deferred),
         };
+        let conditions = &self.conditions;
         let accepts = |t: u16| {
-            self.rules[t as usize]
-                .conditions
+            conditions[t as usize]
                 .iter()
                 .all(|(k, globs)| matches_any(globs, property(*k)))
         };
@@ -245,14 +256,77 @@ pub fn resolve(
 
 /// Whether one of the globs matches the whole value; an empty value matches nothing.
 #[inline]
-pub fn matches_any(globs: &[String], value: &[u8]) -> bool {
-    !value.is_empty() && globs.iter().any(|g| glob(g.as_bytes(), value))
+fn matches_any(globs: &[Glob], value: &[u8]) -> bool {
+    !value.is_empty() && globs.iter().any(|g| g.matches(value))
+}
+
+/// A glob compiled once. Without `?`, a glob is literal pieces between stars: the first
+/// must begin the value, the last end it, and the others are found in order, leftmost
+/// first (which is enough: a star matches anything between them) with `memmem`.
+enum Glob {
+    Pieces {
+        prefix: Vec<u8>,
+        middle: Vec<memchr::memmem::Finder<'static>>,
+        suffix: Vec<u8>,
+    },
+    Literal(Vec<u8>),
+    /// With a `?`: the backtracking matcher.
+    General(Vec<u8>),
+}
+
+impl Glob {
+    fn new(pattern: &str) -> Glob {
+        let p = pattern.as_bytes();
+        if p.contains(&b'?') {
+            return Glob::General(p.to_vec());
+        }
+        if !p.contains(&b'*') {
+            return Glob::Literal(p.to_vec());
+        }
+        let pieces: Vec<&[u8]> = p.split(|&c| c == b'*').collect();
+        let (first, rest) = pieces.split_first().expect("split gives at least one piece");
+        let (last, middle) = rest.split_last().expect("a star gives two pieces");
+        Glob::Pieces {
+            prefix: first.to_vec(),
+            middle: middle
+                .iter()
+                .filter(|m| !m.is_empty())
+                .map(|m| memchr::memmem::Finder::new(m).into_owned())
+                .collect(),
+            suffix: last.to_vec(),
+        }
+    }
+
+    #[inline]
+    fn matches(&self, value: &[u8]) -> bool {
+        match self {
+            Glob::Literal(l) => l == value,
+            Glob::General(p) => glob(p, value),
+            Glob::Pieces { prefix, middle, suffix } => {
+                // (Tested for emptiness first: a call to `memcmp` costs more than most matches.)
+                if value.len() < prefix.len() + suffix.len()
+                    || !(prefix.is_empty() || value.starts_with(prefix))
+                    || !(suffix.is_empty() || value.ends_with(suffix))
+                {
+                    return false;
+                }
+                let mut rest = &value[prefix.len()..value.len() - suffix.len()];
+                middle.iter().all(|f| match f.find(rest) {
+                    Some(at) => {
+                        rest = &rest[at + f.needle().len()..];
+                        true
+                    }
+                    None => false,
+                })
+            }
+        }
+    }
 }
 
 /// `*` matches any run of bytes (none included), `?` one character, everything else
 /// itself; case-sensitive, the whole value. Linear backtracking on the last `*`: at most
 /// `pattern.len() × value.len()` steps.
-pub fn glob(pattern: &[u8], value: &[u8]) -> bool {
+fn glob(pattern: &[u8], value: &[u8]) -> bool {
     let (mut p, mut v) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while v < value.len() {
@@ -314,8 +388,8 @@ mod tests {
         assert!(glob(b"**a*", b"banana"));
         assert!(!glob(b"*c", b"banana"));
         assert!(glob(b"a*b*c", b"a-b-b-c"));
-        assert!(!matches_any(&["*".to_string()], b""));
-        assert!(matches_any(&["x".into(), "y*".into()], b"yes"));
+        assert!(!matches_any(&[Glob::new("*")], b""));
+        assert!(matches_any(&[Glob::new("x"), Glob::new("y*")], b"yes"));
     }
 
     /// The reference: a regular expression built from the glob, by recursion.
@@ -333,6 +407,14 @@ mod tests {
         fn glob_matches_the_reference(p in "[ab*?é]{0,7}", v in "[abé]{0,9}") {
             let (pc, vc): (Vec<char>, Vec<char>) = (p.chars().collect(), v.chars().collect());
             prop_assert_eq!(glob(p.as_bytes(), v.as_bytes()), naive(&pc, &vc));
+            prop_assert_eq!(Glob::new(&p).matches(v.as_bytes()), naive(&pc, &vc));
+        }
+
+        /// Stars only: the compiled pieces, against the reference, on longer values.
+        #[test]
+        fn compiled_globs_match_the_reference(p in "[ab*]{0,9}", v in "[ab]{0,14}") {
+            let (pc, vc): (Vec<char>, Vec<char>) = (p.chars().collect(), v.chars().collect());
+            prop_assert_eq!(Glob::new(&p).matches(v.as_bytes()), naive(&pc, &vc));
         }
     }
 }
