@@ -436,6 +436,81 @@ fn parquet_errors_name_the_row_and_column() {
     assert!(out.contains("row 3, column `timestamp`"), "{out}");
 }
 
+/// Timestamp columns are read as numbers: without a zone they are wall-clock times of
+/// `timezone` (the same KPIs as the same times written as text), and a value beyond the
+/// years kept is an error that shows it as text.
+#[test]
+fn parquet_timestamps_are_read_as_numbers() {
+    // 2026-03-29 02:30 does not exist in Paris (a gap): both paths read it alike.
+    let wall = [
+        ("u1", "2026-03-28T23:30:00", "e0"),
+        ("u1", "2026-03-29T02:30:00", "e1"),
+        ("u2", "2026-10-25T02:30:00", "e0"),
+        ("u2", "2026-11-02T00:10:00", "e1"),
+        // Sunday late evening in Paris, Monday in UTC: the cohort's week tells them apart.
+        ("u3", "2026-01-04T23:30:00", "e0"),
+        ("u3", "2026-01-12T10:00:00", "e3"),
+    ];
+    let micros = |t: &str| {
+        let dt: jiff::civil::DateTime = t.parse().unwrap();
+        dt.to_zoned(jiff::tz::TimeZone::UTC)
+            .unwrap()
+            .timestamp()
+            .as_microsecond()
+    };
+    let file = |times: ArrayRef, users: Vec<&str>| {
+        let batch = RecordBatch::try_from_iter([
+            ("user_id", Arc::new(StringArray::from(users)) as ArrayRef),
+            ("timestamp", times),
+            (
+                "event",
+                Arc::new(StringArray::from(wall.iter().map(|r| r.2).collect::<Vec<_>>())) as ArrayRef,
+            ),
+        ])
+        .unwrap();
+        let mut bytes = Vec::new();
+        let mut w = ArrowWriter::try_new(&mut bytes, batch.schema(), None).unwrap();
+        w.write(&batch).unwrap();
+        w.close().unwrap();
+        bytes
+    };
+    let users: Vec<&str> = wall.iter().map(|r| r.0).collect();
+    let local = Arc::new(TimestampMicrosecondArray::from(
+        wall.iter().map(|r| micros(r.1)).collect::<Vec<_>>(),
+    ));
+    let csv: String = std::iter::once("user_id,timestamp,event\n".to_string())
+        .chain(wall.iter().map(|(u, t, e)| format!("{u},{t},{e}\n")))
+        .collect();
+    let paris = "timezone = \"Europe/Paris\"";
+    let from_parquet = kpis(&project(
+        &format!("path = \"data/e.parquet\"\n{paris}"),
+        by_name,
+        &[("e.parquet", file(local.clone(), users.clone()))],
+    ));
+    let from_csv = kpis(&project(
+        &format!("path = \"data/e.csv\"\n{paris}"),
+        by_name,
+        &csv_file(&csv),
+    ));
+    assert_eq!(from_parquet, from_csv);
+    // Year 10000: a located error, the time shown as text; the row before it still read.
+    let mut far = wall.iter().map(|r| micros(r.1)).collect::<Vec<_>>();
+    far[2] = 253_402_300_800_000_000;
+    let far = Arc::new(TimestampMicrosecondArray::from(far).with_timezone("UTC"));
+    let (code, out) = check(
+        "path = \"data/e.parquet\"",
+        by_name,
+        &[("e.parquet", file(far, vec!["u1", "", "u2", "u2", "u3", "u3"]))],
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("data/e.parquet:3:2: error: invalid time `10000-01-01` in column `timestamp`"),
+        "{out}"
+    );
+    assert!(out.contains("data/e.parquet:2:1: error: empty user id"), "{out}");
+    assert_eq!(out.matches("error:").count(), 2, "{out}");
+}
+
 #[test]
 fn where_and_occurrence_rules() {
     let text = csv_file("user_id,timestamp,event,page\nu1,2026-01-05T10:00:00Z,e0,/a\n");

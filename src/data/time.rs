@@ -32,6 +32,16 @@ impl<'a> TimeReader<'a> {
         }
     }
 
+    /// A time read as a number: an instant, or a wall-clock time of the zone.
+    #[inline]
+    pub fn typed(&self, (us, instant): (i64, bool)) -> Option<i64> {
+        if instant {
+            in_range(us)
+        } else {
+            self.zone.from_local(in_range(us)?)
+        }
+    }
+
     /// One time field as an instant; `None` when it does not match the format.
     #[inline]
     pub fn parse(&mut self, field: &[u8]) -> Option<i64> {

@@ -249,7 +249,11 @@ impl RowSink for Decoder<'_> {
             self.bad_row(rec, Bad::EmptyUser, Some(cols.user));
             return true;
         }
-        let Some(t) = self.times.parse(rec.field(cols.time)) else {
+        let t = match rec.time(cols.time) {
+            Some(typed) => self.times.typed(typed),
+            None => self.times.parse(rec.field(cols.time)),
+        };
+        let Some(t) = t else {
             self.bad_row(rec, Bad::Time, Some(cols.time));
             return true;
         };

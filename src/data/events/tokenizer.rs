@@ -34,6 +34,12 @@ pub trait Fields {
         (text.join(&char::from(delimiter).to_string()), column)
     }
 
+    /// Field `i` as a time already read (microseconds, and whether they are an instant
+    /// rather than a wall-clock time of the data's zone): a Parquet timestamp column.
+    fn time(&self, _i: usize) -> Option<(i64, bool)> {
+        None
+    }
+
     /// What to call the row's place in messages: "line" (CSV, JSON lines) or "row" (Parquet).
     fn is_row_index(&self) -> bool {
         false
