@@ -177,9 +177,13 @@ fn parquet(rows: &[Row]) -> Vec<u8> {
         ("revenue", strings(&|r| r.revenue.map(|c| amount(c, '.')))),
     ])
     .unwrap();
+    parquet_of(&batch)
+}
+
+fn parquet_of(batch: &RecordBatch) -> Vec<u8> {
     let mut out = Vec::new();
     let mut w = ArrowWriter::try_new(&mut out, batch.schema(), None).unwrap();
-    w.write(&batch).unwrap();
+    w.write(batch).unwrap();
     w.close().unwrap();
     out
 }
@@ -423,10 +427,7 @@ fn parquet_errors_name_the_row_and_column() {
         ("event", Arc::new(StringArray::from(vec!["e0", "e1", "e2"])) as ArrayRef),
     ])
     .unwrap();
-    let mut bytes = Vec::new();
-    let mut w = ArrowWriter::try_new(&mut bytes, batch.schema(), None).unwrap();
-    w.write(&batch).unwrap();
-    w.close().unwrap();
+    let bytes = parquet_of(&batch);
     let (code, out) = check("path = \"data/e.parquet\"", by_name, &[("e.parquet", bytes)]);
     assert_eq!(code, 1, "{out}");
     assert!(
@@ -468,11 +469,7 @@ fn parquet_timestamps_are_read_as_numbers() {
             ),
         ])
         .unwrap();
-        let mut bytes = Vec::new();
-        let mut w = ArrowWriter::try_new(&mut bytes, batch.schema(), None).unwrap();
-        w.write(&batch).unwrap();
-        w.close().unwrap();
-        bytes
+        parquet_of(&batch)
     };
     let users: Vec<&str> = wall.iter().map(|r| r.0).collect();
     let local = Arc::new(TimestampMicrosecondArray::from(
@@ -601,10 +598,7 @@ fn parquet_dictionary_columns_are_read_as_values() {
         ("event", dict(vec!["e0", "e0", "e1"])),
     ])
     .unwrap();
-    let mut bytes = Vec::new();
-    let mut w = ArrowWriter::try_new(&mut bytes, batch.schema(), None).unwrap();
-    w.write(&batch).unwrap();
-    w.close().unwrap();
+    let bytes = parquet_of(&batch);
     let csv = csv_file(
         "user_id,timestamp,event\nu1,2026-01-05T10:00:00Z,e0\nu2,2026-01-05T11:00:00Z,e0\nu1,2026-01-06T10:00:00Z,e1\n",
     );
