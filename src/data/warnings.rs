@@ -96,12 +96,12 @@ pub fn events(journey: &Journey, ev: &EventData, diags: &mut Diagnostics) {
     }
     // A name that a touchpoint lists is unmapped only where its `where` or `occurrence`
     // kept no touchpoint: "list them in `events`" would be the wrong advice for it.
-    let listed = |name: &str| {
-        journey
-            .touchpoints()
-            .any(|(_, t)| t.events.iter().any(|e| e.value == name))
-    };
-    let (left_over, never_listed): (Vec<_>, Vec<_>) = ev.unmapped.iter().partition(|(n, _)| listed(n));
+    let listed: std::collections::HashSet<&str> = journey
+        .touchpoints()
+        .flat_map(|(_, t)| t.events.iter().map(|e| e.value.as_str()))
+        .collect();
+    let (left_over, never_listed): (Vec<_>, Vec<_>) =
+        ev.unmapped.iter().partition(|(n, _)| listed.contains(n.as_str()));
     if !never_listed.is_empty() {
         diags.push(
             Diagnostic::warning(format!(

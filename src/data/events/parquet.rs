@@ -214,7 +214,7 @@ fn feed(
                 // A timestamp within the years kept goes to the decoder as a number;
                 // any other value as text, which the decoder reads or reports.
                 if Some(*i) == typed_time {
-                    time = instant(a, r).filter(|(us, _)| in_range(*us).is_some());
+                    time = instant(a, r).filter(|(us, _)| in_range(*us).is_some()).map(|t| (*i, t));
                     if time.is_some() {
                         continue;
                     }
@@ -224,7 +224,7 @@ fn feed(
             let row = ParquetRow {
                 fields: &fields,
                 row,
-                time: time.map(|t| (typed_time.unwrap_or(0), t)),
+                time,
             };
             if !decoder.row(&row) {
                 return Ok(());
