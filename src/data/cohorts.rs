@@ -42,8 +42,8 @@ const USERS: usize = 2;
 pub fn read(input: &CohortsInput, diags: &mut Diagnostics) -> Option<CohortData> {
     let file = &input.file;
     let mut data = CohortData::default();
-    let mut first_line: HashMap<i64, usize> = HashMap::new();
-    let mut seen: HashMap<(i64, u32), usize> = HashMap::new();
+    let mut first_row: HashMap<i64, Location> = HashMap::new();
+    let mut seen: HashMap<(i64, u32), String> = HashMap::new();
     let mut errors = 0;
     let ok = read_rows(file, COLUMNS, diags, |row, diags| {
         let date = parse_date(row.get(COHORT).as_bytes());
@@ -84,27 +84,26 @@ pub fn read(input: &CohortsInput, diags: &mut Diagnostics) -> Option<CohortData>
         let (Some(date), Some(period), Some(users)) = (date, period, users) else {
             return;
         };
-        if let Some(first) = seen.insert((date, period), row.line) {
+        if let Some(first) = seen.insert((date, period), row.place()) {
             bad(row
                 .error(
                     COHORT,
                     format!("duplicate row for cohort {} period {period}", row.get(COHORT)),
                 )
-                .help(format!("first given on line {first}")));
+                .help(format!("first given on {first}")));
             return;
         }
-        first_line.entry(date).or_insert(row.line);
+        first_row.entry(date).or_insert_with(|| row.loc(COHORT));
         data.cohorts.entry(date).or_default().insert(period, users);
     });
     for (date, periods) in &data.cohorts {
         if !periods.contains_key(&0) {
-            let line = first_line[date];
             diags.push(
                 Diagnostic::error(format!(
                     "cohort {} has no period 0 row (the cohort's size)",
                     format_date(*date)
                 ))
-                .at(Location::at_line(&file.shown, line, 1, None))
+                .at(first_row[date].clone())
                 .help("add a row `<cohort>,0,<users>`"),
             );
             errors += 1;

@@ -155,11 +155,3 @@ fn delimiter_hint(file: &FileInput, header: &[String]) -> Option<String> {
         "the header is separated by {what}: set `delimiter = \"{shown}\"` where the spec names this file"
     ))
 }
-
-/// Checks a file whose columns are fixed by the format (metrics, cohorts).
-pub fn check_fixed(file: &FileInput, names: &[&str], diags: &mut Diagnostics) {
-    if let Some((_, header)) = open_with_header(file, diags) {
-        let columns: Vec<(&str, &Place)> = names.iter().map(|n| (*n, &file.place)).collect();
-        find_columns(file, &header, &columns, diags);
-    }
-}

@@ -60,7 +60,7 @@ pub fn read(input: &MetricsInput, diags: &mut Diagnostics) -> Option<MetricsData
         stage_users: vec![Vec::new(); input.stages.len()],
         touchpoint_series: tps.iter().map(|(_, m)| vec![Vec::new(); m.len()]).collect(),
     };
-    let mut seen: HashMap<(i64, String, String), usize> = HashMap::new();
+    let mut seen: HashMap<(i64, String, String), String> = HashMap::new();
     // Undeclared keys and metrics: reported once each, with a row count and the first row.
     let mut unknown_keys: BTreeMap<String, (usize, Location)> = BTreeMap::new();
     let mut unknown_metrics: BTreeMap<(String, String), (usize, Location)> = BTreeMap::new();
@@ -111,10 +111,10 @@ pub fn read(input: &MetricsInput, diags: &mut Diagnostics) -> Option<MetricsData
         if key.is_empty() || metric.is_empty() {
             return;
         }
-        if let Some(first) = seen.insert((date, key.to_string(), metric.to_string()), row.line) {
+        if let Some(first) = seen.insert((date, key.to_string(), metric.to_string()), row.place()) {
             bad(row
                 .error(DATE, format!("duplicate row for ({}, {key}, {metric})", row.get(DATE)))
-                .help(format!("first given on line {first}; one row per (date, key, metric)")));
+                .help(format!("first given on {first}; one row per (date, key, metric)")));
             return;
         }
         let stage = input.stages.iter().position(|s| s == key);

@@ -9,6 +9,7 @@
 mod cache;
 pub mod cohorts;
 pub mod events;
+mod formats;
 mod header;
 mod lines;
 pub mod metrics;
@@ -125,10 +126,10 @@ pub fn check_files(project: &Project, diags: &mut Diagnostics) {
             events::check_header(&EventsInput::of(j, src), diags);
         }
         if let Some(file) = &j.metrics {
-            header::check_fixed(&FileInput::of(file), metrics::COLUMNS, diags);
+            table::check_columns(&FileInput::of(file), metrics::COLUMNS, diags);
         }
         if let Some(file) = &j.cohorts {
-            header::check_fixed(&FileInput::of(file), cohorts::COLUMNS, diags);
+            table::check_columns(&FileInput::of(file), cohorts::COLUMNS, diags);
         }
     }
 }

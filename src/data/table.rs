@@ -1,37 +1,50 @@
-//! Small aggregated exports (`[data.metrics]`, `[data.cohorts]`): rows of named columns,
-//! each bad value reported with file, line, column and the row's text.
+//! Small aggregated exports (`[data.metrics]`, `[data.cohorts]`): rows of named columns
+//! from a CSV, JSON-lines or Parquet file, each bad value reported with file, line (or
+//! Parquet row), column and the row's text.
 //!
 //! These files have thousands of rows, not millions, so clarity wins over speed here:
-//! fields are decoded as strings and every problem is a located diagnostic.
+//! values are decoded as strings and every problem is a located diagnostic.
 
 use super::cache::{FileInput, Place};
+use super::formats::{jsonl, parquet, Fields, RowSink};
 use super::header;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+use crate::spec::FileFormat;
 
-/// One data row, with what is needed to point at any of its fields.
+/// One data row, with what is needed to point at any of its requested values.
 pub struct Row<'a> {
-    fields: Vec<String>,
-    /// Index of each requested column in `fields`.
-    columns: &'a [usize],
+    /// The requested columns' values, trimmed.
+    values: Vec<String>,
+    /// Per requested column: the 1-based column where its value starts in `text` (for
+    /// Parquet, its column in the schema) and its width.
+    spans: Vec<(usize, usize)>,
+    /// The row as written; empty for Parquet, whose rows have no text.
+    text: String,
+    names: &'a [&'a str],
     file: &'a str,
     pub line: usize,
+    row_index: bool,
 }
 
 impl Row<'_> {
     /// The value of the `i`-th requested column, trimmed.
     pub fn get(&self, i: usize) -> &str {
-        self.fields.get(self.columns[i]).map_or("", |f| f.trim())
+        &self.values[i]
+    }
+
+    /// "line 12", or "row 12" in a Parquet file.
+    pub fn place(&self) -> String {
+        format!("{} {}", if self.row_index { "row" } else { "line" }, self.line)
     }
 
     /// The location of the `i`-th requested column, with the row as the snippet.
     pub fn loc(&self, i: usize) -> Location {
-        let idx = self.columns[i];
-        let column = 1 + self.fields[..idx.min(self.fields.len())]
-            .iter()
-            .map(|f| f.chars().count() + 1)
-            .sum::<usize>();
-        let mut loc = Location::at_line(self.file, self.line, column, Some(self.fields.join(",")));
-        loc.width = self.fields.get(idx).map_or(1, |f| f.chars().count().max(1));
+        let (column, width) = self.spans[i];
+        if self.row_index {
+            return Location::at_row(self.file, self.line, column, self.names[i]);
+        }
+        let mut loc = Location::at_line(self.file, self.line, column, Some(self.text.clone()));
+        loc.width = width;
         loc
     }
 
@@ -40,65 +53,200 @@ impl Row<'_> {
     }
 }
 
-/// Calls `f` for every data row of `file`, whose header must name `columns` (in any
-/// order; a missing one is an error). Returns false when the file could not be read.
+/// A file opened for reading its rows.
+enum Opened {
+    Csv(header::CsvFile),
+    Jsonl,
+    Parquet(parquet::Builder),
+}
+
+/// Opens `file` and lists its column names: its header row (CSV), the dotted paths of its
+/// first object (JSON lines) or its leaf columns (Parquet).
+fn open(file: &FileInput, diags: &mut Diagnostics) -> Option<(Opened, Vec<String>)> {
+    match file.options.format {
+        FileFormat::Csv => header::open_with_header(file, diags).map(|(c, h)| (Opened::Csv(c), h)),
+        FileFormat::Jsonl => jsonl::first_paths(file, diags).map(|p| (Opened::Jsonl, p)),
+        FileFormat::Parquet => parquet::open(file, diags)
+            .map(|(b, leaves)| (Opened::Parquet(b), leaves.into_iter().map(|(n, _)| n).collect())),
+    }
+}
+
+/// Where `columns` are among the file's names; an error for each one missing.
+fn find(file: &FileInput, names: &[String], columns: &[&str], diags: &mut Diagnostics) -> Option<Vec<usize>> {
+    let named: Vec<(&str, &Place)> = columns.iter().map(|c| (*c, &file.place)).collect();
+    header::find_columns(file, names, &named, diags)
+}
+
+/// Checks that a file whose columns are fixed by its kind (metrics, cohorts) has them.
+pub fn check_columns(file: &FileInput, columns: &[&str], diags: &mut Diagnostics) {
+    if let Some((_, names)) = open(file, diags) {
+        find(file, &names, columns, diags);
+    }
+}
+
+/// Turns each row a format hands over into a [`Row`] of the requested columns.
+struct Sink<'a, F> {
+    file: &'a FileInput,
+    names: &'a [String],
+    columns: &'a [&'a str],
+    /// Index of each requested column among the row's fields.
+    idx: &'a [usize],
+    /// CSV only: the number of fields every row must have.
+    width: Option<usize>,
+    /// What `f` reports.
+    diags: Diagnostics,
+    f: F,
+}
+
+impl<F: FnMut(&Row, &mut Diagnostics)> RowSink for Sink<'_, F> {
+    fn row<R: Fields>(&mut self, rec: &R) -> bool {
+        let line = rec.line() as usize;
+        let row_index = rec.is_row_index();
+        let shown = &self.file.shown;
+        let at = |i: usize| {
+            if row_index {
+                Location::at_row(shown, line, i + 1, &self.names[i])
+            } else {
+                let (text, column) = rec.shown(Some(i), self.file.options.delimiter);
+                Location::at_line(shown, line, column, Some(text))
+            }
+        };
+        // Keys, metrics and dates are compared as text: invalid bytes would merge.
+        if let Some(bad) = (0..rec.count()).find(|&i| std::str::from_utf8(rec.field(i)).is_err()) {
+            self.diags.push(
+                Diagnostic::error(format!(
+                    "invalid UTF-8 in column `{}`",
+                    self.names.get(bad).map_or("?", |n| n)
+                ))
+                .at(at(bad))
+                .help("save the export as UTF-8"),
+            );
+            return true;
+        }
+        if let Some(width) = self.width.filter(|w| *w != rec.count()) {
+            let (text, _) = rec.shown(None, self.file.options.delimiter);
+            self.diags.push(
+                Diagnostic::error(format!("expected {width} fields, found {}", rec.count()))
+                    .at(Location::at_line(shown, line, 1, Some(text)))
+                    .help_opt((rec.count() > width).then(|| "quote fields that contain commas".to_string())),
+            );
+            return true;
+        }
+        let text = if row_index {
+            String::new()
+        } else {
+            rec.shown(None, self.file.options.delimiter).0
+        };
+        let row = Row {
+            values: self
+                .idx
+                .iter()
+                .map(|&i| String::from_utf8_lossy(rec.field(i)).trim().to_string())
+                .collect(),
+            spans: self
+                .idx
+                .iter()
+                .map(|&i| {
+                    let column = if row_index {
+                        i + 1
+                    } else {
+                        rec.shown(Some(i), self.file.options.delimiter).1
+                    };
+                    (column, String::from_utf8_lossy(rec.field(i)).chars().count().max(1))
+                })
+                .collect(),
+            text,
+            names: self.columns,
+            file: shown,
+            line,
+            row_index,
+        };
+        (self.f)(&row, &mut self.diags);
+        true
+    }
+}
+
+/// A record of the csv crate and the line it starts on.
+struct CsvRecord<'a> {
+    rec: &'a csv::ByteRecord,
+    line: u64,
+}
+
+impl Fields for CsvRecord<'_> {
+    fn count(&self) -> usize {
+        self.rec.len()
+    }
+    fn field(&self, i: usize) -> &[u8] {
+        &self.rec[i]
+    }
+    fn line(&self) -> u64 {
+        self.line
+    }
+}
+
+/// Calls `f` for every data row of `file`, which must have `columns` (in any order; a
+/// missing one is an error). Returns false when the file could not be read.
 pub fn read_rows(
     file: &FileInput,
     columns: &[&str],
     diags: &mut Diagnostics,
-    mut f: impl FnMut(&Row, &mut Diagnostics),
+    f: impl FnMut(&Row, &mut Diagnostics),
 ) -> bool {
-    let Some((mut csv, header)) = header::open_with_header(file, diags) else {
+    let Some((opened, names)) = open(file, diags) else {
         return false;
     };
-    let named: Vec<(&str, &Place)> = columns.iter().map(|c| (*c, &file.place)).collect();
-    let Some(idx) = header::find_columns(file, &header, &named, diags) else {
+    let Some(idx) = find(file, &names, columns, diags) else {
         return false;
     };
-    let mut rec = csv::ByteRecord::new();
-    loop {
-        match csv.rdr.read_byte_record(&mut rec) {
-            Ok(true) => {}
-            Ok(false) => return true,
-            Err(e) => {
-                diags.push(header::io_error(file, &e));
-                return false;
-            }
+    // JSON lines are read for the requested paths only: the row's fields are those.
+    let (names, idx) = match opened {
+        Opened::Jsonl => (
+            columns.iter().map(|c| c.to_string()).collect(),
+            (0..columns.len()).collect(),
+        ),
+        _ => (names, idx),
+    };
+    let mut sink = Sink {
+        file,
+        names: &names,
+        columns,
+        idx: &idx,
+        width: matches!(opened, Opened::Csv(_)).then_some(names.len()),
+        diags: Diagnostics::default(),
+        f,
+    };
+    let mut bad_lines = Vec::new();
+    let read = match opened {
+        Opened::Csv(csv) => read_csv(csv, &mut sink).map_err(|e| header::io_error(file, &e)),
+        Opened::Jsonl => jsonl::open(file).and_then(|body| {
+            jsonl::for_each_row(body, &file.shown, &names, &mut sink, &mut bad_lines)
+                .map_err(|e| header::io_error(file, &e))
+        }),
+        Opened::Parquet(builder) => parquet::batches(builder, &names, &idx)
+            .map_err(|e| header::io_error(file, &e))
+            .and_then(|reader| {
+                parquet::for_each_row(reader, &names, &idx, None, &mut sink).map_err(|e| header::io_error(file, &e))
+            }),
+    };
+    diags.items.append(&mut sink.diags.items);
+    let ok = bad_lines.is_empty();
+    diags.items.extend(bad_lines);
+    match read {
+        Ok(()) => ok,
+        Err(d) => {
+            diags.push(d);
+            false
         }
-        let row = Row {
-            fields: rec.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect(),
-            columns: &idx,
-            file: &file.shown,
-            line: csv.line_of(&rec) as usize,
-        };
-        // Keys, metrics and dates are compared as text: invalid bytes would merge.
-        if let Some(bad) = rec.iter().position(|f| std::str::from_utf8(f).is_err()) {
-            let column = 1 + row.fields[..bad].iter().map(|f| f.chars().count() + 1).sum::<usize>();
-            diags.push(
-                Diagnostic::error(format!(
-                    "invalid UTF-8 in column `{}`",
-                    header.get(bad).map_or("?", String::as_str)
-                ))
-                .at(Location::at_line(
-                    &file.shown,
-                    row.line,
-                    column,
-                    Some(row.fields.join(",")),
-                ))
-                .help("save the export as UTF-8"),
-            );
-            continue;
-        }
-        if row.fields.len() != header.len() {
-            diags.push(
-                Diagnostic::error(format!("expected {} fields, found {}", header.len(), row.fields.len()))
-                    .at(Location::at_line(&file.shown, row.line, 1, Some(row.fields.join(","))))
-                    .help_opt(
-                        (row.fields.len() > header.len()).then(|| "quote fields that contain commas".to_string()),
-                    ),
-            );
-            continue;
-        }
-        f(&row, diags);
     }
+}
+
+fn read_csv<S: RowSink>(mut csv: header::CsvFile, sink: &mut S) -> csv::Result<()> {
+    let mut rec = csv::ByteRecord::new();
+    while csv.rdr.read_byte_record(&mut rec)? {
+        let line = csv.line_of(&rec);
+        if !sink.row(&CsvRecord { rec: &rec, line }) {
+            break;
+        }
+    }
+    Ok(())
 }

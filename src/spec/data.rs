@@ -102,22 +102,6 @@ pub(super) fn data_file(files: &Root, root: &Path, t: &mut Table, diags: &mut Di
     })
 }
 
-/// Metrics and cohort tables are read from CSV only (JSON lines and Parquet are for
-/// event exports).
-pub(super) fn csv_only(file: Option<&DataFile>, key: &str, diags: &mut Diagnostics) {
-    if let Some(f) = file.filter(|f| f.options.format != FileFormat::Csv) {
-        diags.push(
-            Diagnostic::error(format!(
-                "[data.{key}] is read from CSV files only; `{}` is {}",
-                f.display,
-                super::Choice::name(f.options.format)
-            ))
-            .at(f.loc.clone())
-            .help("export the table as CSV (JSON lines and Parquet are read for [data.events])"),
-        );
-    }
-}
-
 /// The column names and time format a preset stands for.
 struct Columns {
     user: &'static str,

@@ -106,7 +106,6 @@ fn read_journey(
         for (key, slot) in [("metrics", &mut metrics), ("cohorts", &mut cohorts)] {
             if let Some(mut m) = data.table(key, format!("[data.{key}]"), diags) {
                 *slot = data::data_file(files, root, &mut m, diags);
-                data::csv_only(slot.as_ref(), key, diags);
                 m.finish(diags);
             }
         }

@@ -11,8 +11,8 @@ use rustc_hash::FxHashMap;
 
 use super::collect::Batch;
 use super::matcher::{Assigned, Classes, Matcher};
-use super::tokenizer::{Fields, RowSink};
 use super::{EventsInput, MAX_SEGMENTS, NONE, NO_SEGMENT};
+use crate::data::formats::{Fields, RowSink};
 use crate::data::number::parse_scaled_with;
 use crate::data::time::{self, TimeReader};
 use crate::diagnostics::{Diagnostic, Location};

@@ -10,46 +10,11 @@
 use std::cell::RefCell;
 use std::io::Read;
 
+use crate::data::formats::{Fields, RowSink};
 use crate::data::lines::{Lines, Tracked};
 
 /// Bytes read at a time; a line longer than this goes to the csv crate.
 const BLOCK: usize = 1 << 20;
-
-/// A row's fields, whichever tokenizer produced them.
-pub trait Fields {
-    fn count(&self) -> usize;
-    fn field(&self, i: usize) -> &[u8];
-    /// 1-based line of the row in the file.
-    fn line(&self) -> u64;
-
-    /// The row as written, and the 1-based column where field `i` starts (the first one
-    /// without `i`), for messages. CSV rows are their fields joined by the delimiter.
-    fn shown(&self, i: Option<usize>, delimiter: u8) -> (String, usize) {
-        let text: Vec<String> = (0..self.count())
-            .map(|k| String::from_utf8_lossy(self.field(k)).into_owned())
-            .collect();
-        let column = i.map_or(1, |i| {
-            1 + text[..i].iter().map(|f| f.chars().count() + 1).sum::<usize>()
-        });
-        (text.join(&char::from(delimiter).to_string()), column)
-    }
-
-    /// Field `i` as a time already read (microseconds, and whether they are an instant
-    /// rather than a wall-clock time of the data's zone): a Parquet timestamp column.
-    fn time(&self, _i: usize) -> Option<(i64, bool)> {
-        None
-    }
-
-    /// What to call the row's place in messages: "line" (CSV, JSON lines) or "row" (Parquet).
-    fn is_row_index(&self) -> bool {
-        false
-    }
-}
-
-/// Takes the rows one by one; `false` stops the reading.
-pub trait RowSink {
-    fn row<F: Fields>(&mut self, row: &F) -> bool;
-}
 
 /// A row from the csv crate, the reader's position after it, and where the lines of its
 /// stream start.
