@@ -383,6 +383,12 @@ fn bad_exports_get_located_errors_and_hints() {
             vec!["column `properties.distinct_id` not found in the first object", "did you mean `properties.distinct`?"],
         ),
         (
+            "a misspelt optional JSON path, absent from every line",
+            "path = \"data/e.jsonl\"\nsegment = \"properties.plna\"",
+            vec![("e.jsonl", b"{\"user_id\":\"u1\",\"timestamp\":\"2026-01-05T10:00:00Z\",\"event\":\"e0\",\"properties\":{\"plan\":\"pro\"}}\n".to_vec())],
+            vec!["warning: column `properties.plna` is in no line of `data/e.jsonl`: it is empty on every row", "data/e.jsonl:1:1", "did you mean `properties.plan`?"],
+        ),
+        (
             "an unknown zone",
             "path = \"data/e.csv\"\ntimezone = \"Europe/Pari\"",
             csv_file("user_id,timestamp,event\nu1,2026-01-05T10:00:00Z,e0\n"),
@@ -435,6 +441,17 @@ fn parquet_errors_name_the_row_and_column() {
         "{out}"
     );
     assert!(out.contains("row 3, column `timestamp`"), "{out}");
+    // Gzipped Parquet (Parquet compresses its own pages) gets a hint of its own.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&parquet_of(&batch)).unwrap();
+    let (code, out) = check(
+        "path = \"data/e.parquet.gz\"",
+        by_name,
+        &[("e.parquet.gz", gz.finish().unwrap())],
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("not a Parquet file it can read"), "{out}");
+    assert!(out.contains("the file is gzip-compressed"), "{out}");
 }
 
 /// Timestamp columns are read as numbers: without a zone they are wall-clock times of

@@ -215,12 +215,11 @@ pub fn read_rows(
         diags: Diagnostics::default(),
         f,
     };
-    let mut bad_lines = Vec::new();
+    let mut seen = jsonl::Seen::default();
     let read = match opened {
         Opened::Csv(csv) => read_csv(csv, &mut sink).map_err(|e| header::io_error(file, &e)),
         Opened::Jsonl => jsonl::open(file).and_then(|body| {
-            jsonl::for_each_row(body, &file.shown, &names, &mut sink, &mut bad_lines)
-                .map_err(|e| header::io_error(file, &e))
+            jsonl::for_each_row(body, &file.shown, &names, &mut sink, &mut seen).map_err(|e| header::io_error(file, &e))
         }),
         Opened::Parquet(builder) => parquet::batches(builder, &names, &idx)
             .map_err(|e| header::io_error(file, &e))
@@ -229,8 +228,8 @@ pub fn read_rows(
             }),
     };
     diags.items.append(&mut sink.diags.items);
-    let ok = bad_lines.is_empty();
-    diags.items.extend(bad_lines);
+    let ok = seen.bad_lines.is_empty();
+    diags.items.extend(seen.bad_lines);
     match read {
         Ok(()) => ok,
         Err(d) => {

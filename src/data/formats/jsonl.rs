@@ -240,18 +240,29 @@ pub fn open(file: &FileInput) -> Result<impl BufRead, Diagnostic> {
     Ok(std::io::BufReader::with_capacity(1 << 17, header::open(file)?))
 }
 
+/// What reading a JSON-lines file found besides its rows.
+#[derive(Default)]
+pub struct Seen {
+    /// Lines that are not an object (the first 20).
+    pub bad_lines: Vec<Diagnostic>,
+    /// Per wanted path: whether any line has it (a misspelt optional path has none).
+    pub present: Vec<bool>,
+}
+
 /// Hands the values of the `wanted` paths of each line's object to `sink`, until it
-/// returns false. A line that is not an object is put in `bad_lines` (the first 20) and
-/// skipped.
+/// returns false. A line that is not an object is put in `seen.bad_lines` and skipped.
 pub fn for_each_row<S: RowSink>(
     body: impl BufRead,
     shown: &str,
     wanted: &[String],
     sink: &mut S,
-    bad_lines: &mut Vec<Diagnostic>,
+    seen: &mut Seen,
 ) -> std::io::Result<()> {
     let tree = Node::of(wanted);
     let n = wanted.len();
+    let Seen { bad_lines, present } = seen;
+    present.clear();
+    present.resize(n, false);
     for_each_line(body, |line, bytes| {
         let mut out: Vec<Option<&RawValue>> = vec![None; n];
         let mut is_object = false;
@@ -281,6 +292,9 @@ pub fn for_each_row<S: RowSink>(
                 }
                 return true;
             }
+        }
+        for (p, o) in present.iter_mut().zip(&out) {
+            *p |= o.is_some();
         }
         let row = JsonRow {
             line_text: bytes,

@@ -60,13 +60,24 @@ pub fn open(file: &FileInput, diags: &mut Diagnostics) -> Option<(Builder, Vec<(
             Some((b, out))
         }
         Err(e) => {
-            diags.push(
-                header::io_error(file, &format!("not a Parquet file it can read ({e})"))
-                    .help("set `format` if the file's extension says otherwise"),
-            );
+            let help = if is_gzip(file) {
+                "the file is gzip-compressed: a Parquet file compresses its own pages, so write it without gzip (or `gunzip` it)"
+            } else {
+                "set `format` if the file's extension says otherwise"
+            };
+            diags.push(header::io_error(file, &format!("not a Parquet file it can read ({e})")).help(help));
             None
         }
     }
+}
+
+fn is_gzip(file: &FileInput) -> bool {
+    use std::io::Read;
+    let mut magic = [0u8; 2];
+    file.root
+        .open(&file.path)
+        .is_ok_and(|mut f| f.read_exact(&mut magic).is_ok())
+        && magic == [0x1f, 0x8b]
 }
 
 /// Whether a column of this type holds times that need no `time_format`.
