@@ -128,12 +128,9 @@ fn mixpanel(rows: &[Row]) -> Vec<u8> {
             // A number, written as JSON writes it.
             props["amount"] = serde_json::from_str(&amount(c, '.')).unwrap();
         }
-        writeln!(
-            out,
-            "{}",
-            json!({ "event": format!("e{}", r.event), "properties": props })
-        )
-        .unwrap();
+        // The event name's first letter escaped, as a JSON writer may: read unescaped.
+        let line = json!({ "event": format!("e{}", r.event), "properties": props }).to_string();
+        writeln!(out, "{}", line.replace("\"event\":\"e", "\"event\":\"\\u0065")).unwrap();
     }
     out
 }
@@ -381,6 +378,12 @@ fn bad_exports_get_located_errors_and_hints() {
             "path = \"data/e.jsonl\"\nuser = \"properties.distinct_id\"",
             vec![("e.jsonl", b"{\"properties\":{\"distinct\":\"u1\"},\"timestamp\":\"2026-01-05T10:00:00Z\",\"event\":\"e0\"}\n".to_vec())],
             vec!["column `properties.distinct_id` not found in the first object", "did you mean `properties.distinct`?"],
+        ),
+        (
+            "invalid UTF-8, even in a value that is not read",
+            "path = \"data/e.jsonl\"",
+            vec![("e.jsonl", b"{\"user_id\":\"u1\",\"timestamp\":\"2026-01-05T10:00:00Z\",\"event\":\"e0\"}\n{\"user_id\":\"u1\",\"timestamp\":\"2026-01-05T10:00:00Z\",\"event\":\"e0\",\"x\":\"\xff\"}\n".to_vec())],
+            vec!["data/e.jsonl:2:1", "line 2 is not a JSON object: invalid UTF-8 at column 70"],
         ),
         (
             "a misspelt optional JSON path, absent from every line",

@@ -8,9 +8,9 @@
 //! strings are both accepted wherever a time, an amount or a property is expected.
 //! Events, metrics and cohorts all read JSON lines through [`for_each_row`].
 
-use std::borrow::Cow;
 use std::fmt;
 use std::io::{BufRead, Read};
+use std::ops::Range;
 
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
@@ -50,15 +50,17 @@ impl Node {
     }
 }
 
-/// Reads one object into `out` (a raw value per column).
-struct Object<'t, 'o, 'de> {
+/// Reads one object into `out`: where each column's raw value is in the line.
+struct Object<'t, 'o> {
     node: &'t Node,
-    out: &'o mut [Option<&'de RawValue>],
+    out: &'o mut [Option<Range<usize>>],
+    /// The address of the line's first byte: values are located from it.
+    base: usize,
     /// Set when the value was an object.
     is_object: &'o mut bool,
 }
 
-impl<'de> DeserializeSeed<'de> for Object<'_, '_, 'de> {
+impl<'de> DeserializeSeed<'de> for Object<'_, '_> {
     type Value = ();
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_any(self)
@@ -91,7 +93,7 @@ macro_rules! ignore_scalars {
     };
 }
 
-impl<'de> Visitor<'de> for Object<'_, '_, 'de> {
+impl<'de> Visitor<'de> for Object<'_, '_> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a JSON value")
@@ -104,12 +106,17 @@ impl<'de> Visitor<'de> for Object<'_, '_, 'de> {
                     map.next_value::<IgnoredAny>()?;
                 }
                 Some(child) => match child.column {
-                    Some(c) => self.out[c] = Some(map.next_value::<&'de RawValue>()?),
+                    Some(c) => {
+                        let raw = map.next_value::<&'de RawValue>()?.get();
+                        let start = raw.as_ptr() as usize - self.base;
+                        self.out[c] = Some(start..start + raw.len());
+                    }
                     None => {
                         let mut nested = false;
                         map.next_value_seed(Object {
                             node: child,
                             out: &mut *self.out,
+                            base: self.base,
                             is_object: &mut nested,
                         })?
                     }
@@ -128,26 +135,42 @@ impl<'de> Visitor<'de> for Object<'_, '_, 'de> {
     }
 }
 
-/// The text a field stands for: a string's characters, a number or boolean as written,
-/// nothing for `null` or an absent key, an object or array as its JSON.
-fn text(raw: Option<&RawValue>) -> Cow<'_, [u8]> {
-    let Some(raw) = raw else { return Cow::Borrowed(b"") };
-    let s = raw.get();
+/// Where a field's text is.
+#[derive(Clone, Copy)]
+enum Text {
+    /// Bytes of the line: a string without escapes (its characters), a number or boolean
+    /// as written, an object or array as its JSON; empty for `null` or an absent key.
+    Line(usize, usize),
+    /// A string with escapes, unescaped into the column's scratch buffer.
+    Unescaped,
+}
+
+/// The text of the value at `range` of `line` (see [`Text`]); an escaped string is
+/// unescaped into `scratch`.
+fn text(line: &str, range: Option<Range<usize>>, scratch: &mut Vec<u8>) -> Text {
+    let Some(range) = range else { return Text::Line(0, 0) };
+    let s = &line[range.clone()];
     match s.as_bytes().first() {
-        Some(b'"') if !s.contains('\\') => Cow::Borrowed(&s.as_bytes()[1..s.len() - 1]),
-        Some(b'"') => {
-            serde_json::from_str::<String>(s).map_or(Cow::Borrowed(s.as_bytes()), |v| Cow::Owned(v.into_bytes()))
-        }
-        Some(b'n') => Cow::Borrowed(b""),
-        _ => Cow::Borrowed(s.as_bytes()),
+        Some(b'"') if !s.contains('\\') => Text::Line(range.start + 1, range.end - 1),
+        Some(b'"') => match serde_json::from_str::<String>(s) {
+            Ok(v) => {
+                scratch.clear();
+                scratch.extend_from_slice(v.as_bytes());
+                Text::Unescaped
+            }
+            Err(_) => Text::Line(range.start, range.end),
+        },
+        Some(b'n') => Text::Line(0, 0),
+        _ => Text::Line(range.start, range.end),
     }
 }
 
 struct JsonRow<'a> {
     line_text: &'a [u8],
-    fields: Vec<Cow<'a, [u8]>>,
-    /// Where each value starts in the line (bytes), when present.
-    starts: Vec<Option<usize>>,
+    fields: &'a [Text],
+    scratch: &'a [Vec<u8>],
+    /// Where each value is in the line, when present.
+    values: &'a [Option<Range<usize>>],
     line: u64,
 }
 
@@ -156,13 +179,16 @@ impl Fields for JsonRow<'_> {
         self.fields.len()
     }
     fn field(&self, i: usize) -> &[u8] {
-        &self.fields[i]
+        match self.fields[i] {
+            Text::Line(a, b) => &self.line_text[a..b],
+            Text::Unescaped => &self.scratch[i],
+        }
     }
     fn line(&self) -> u64 {
         self.line
     }
     fn shown(&self, i: Option<usize>, _: u8) -> (String, usize) {
-        let start = i.and_then(|i| self.starts[i]).unwrap_or(0);
+        let start = i.and_then(|i| self.values[i].clone()).map_or(0, |r| r.start);
         let text = String::from_utf8_lossy(self.line_text);
         let column = 1 + String::from_utf8_lossy(&self.line_text[..start]).chars().count();
         (text.into_owned(), column)
@@ -263,21 +289,32 @@ pub fn for_each_row<S: RowSink>(
     let Seen { bad_lines, present } = seen;
     present.clear();
     present.resize(n, false);
+    // Reused from line to line: no allocation per line.
+    let mut out: Vec<Option<Range<usize>>> = vec![None; n];
+    let mut fields = vec![Text::Line(0, 0); n];
+    let mut scratch: Vec<Vec<u8>> = vec![Vec::new(); n];
     for_each_line(body, |line, bytes| {
-        let mut out: Vec<Option<&RawValue>> = vec![None; n];
+        out.fill(None);
         let mut is_object = false;
-        let mut de = serde_json::Deserializer::from_slice(bytes);
-        let parsed = Object {
+        let object = Object {
             node: &tree,
             out: &mut out,
+            base: bytes.as_ptr() as usize,
             is_object: &mut is_object,
-        }
-        .deserialize(&mut de)
-        .and_then(|()| de.end());
-        match parsed {
-            Ok(()) if is_object => {}
+        };
+        // JSON is UTF-8: checked once for the whole line, the strings need no check of
+        // their own.
+        let parsed = std::str::from_utf8(bytes)
+            .map_err(|e| format!("invalid UTF-8 at column {}", e.valid_up_to() + 1))
+            .and_then(|s| {
+                let mut de = serde_json::Deserializer::from_str(s);
+                let parsed = object.deserialize(&mut de).and_then(|()| de.end());
+                parsed.map(|()| s).map_err(|e| e.to_string())
+            });
+        let text_of_line = match parsed {
+            Ok(s) if is_object => s,
             outcome => {
-                let why = outcome.err().map_or("not an object".to_string(), |e| e.to_string());
+                let why = outcome.err().unwrap_or_else(|| "not an object".to_string());
                 if bad_lines.len() < 20 {
                     bad_lines.push(
                         Diagnostic::error(format!("line {line} is not a JSON object: {why}"))
@@ -292,17 +329,16 @@ pub fn for_each_row<S: RowSink>(
                 }
                 return true;
             }
-        }
-        for (p, o) in present.iter_mut().zip(&out) {
-            *p |= o.is_some();
+        };
+        for (c, range) in out.iter().enumerate() {
+            present[c] |= range.is_some();
+            fields[c] = text(text_of_line, range.clone(), &mut scratch[c]);
         }
         let row = JsonRow {
             line_text: bytes,
-            starts: out
-                .iter()
-                .map(|r| r.map(|r| r.get().as_ptr() as usize - bytes.as_ptr() as usize))
-                .collect(),
-            fields: out.iter().map(|r| text(*r)).collect(),
+            fields: &fields,
+            scratch: &scratch,
+            values: &out,
             line,
         };
         sink.row(&row)
