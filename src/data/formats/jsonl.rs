@@ -9,7 +9,7 @@
 //! Events, metrics and cohorts all read JSON lines through [`for_each_row`].
 
 use std::fmt;
-use std::io::{BufRead, Read};
+use std::io::Read;
 use std::ops::Range;
 
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -83,7 +83,13 @@ impl Visitor<'_> for Key<'_> {
         f.write_str("a key")
     }
     fn visit_str<E: de::Error>(self, k: &str) -> Result<Option<usize>, E> {
-        Ok(self.0.children.iter().position(|(c, _)| c == k))
+        // Keys are short: compared inline, a call to `memcmp` per key cost more.
+        let k = k.as_bytes();
+        Ok(self
+            .0
+            .children
+            .iter()
+            .position(|(c, _)| c.len() == k.len() && c.bytes().zip(k).all(|(a, b)| a == *b)))
     }
 }
 
@@ -141,12 +147,12 @@ enum Text {
     /// Bytes of the line: a string without escapes (its characters), a number or boolean
     /// as written, an object or array as its JSON; empty for `null` or an absent key.
     Line(usize, usize),
-    /// A string with escapes, unescaped into the column's scratch buffer.
-    Unescaped,
+    /// A string with escapes, unescaped into the batch's scratch bytes.
+    Unescaped(usize, usize),
 }
 
 /// The text of the value at `range` of `line` (see [`Text`]); an escaped string is
-/// unescaped into `scratch`.
+/// unescaped at the end of `scratch`.
 fn text(line: &str, range: Option<Range<usize>>, scratch: &mut Vec<u8>) -> Text {
     let Some(range) = range else { return Text::Line(0, 0) };
     let s = &line[range.clone()];
@@ -154,9 +160,9 @@ fn text(line: &str, range: Option<Range<usize>>, scratch: &mut Vec<u8>) -> Text 
         Some(b'"') if !s.contains('\\') => Text::Line(range.start + 1, range.end - 1),
         Some(b'"') => match serde_json::from_str::<String>(s) {
             Ok(v) => {
-                scratch.clear();
+                let start = scratch.len();
                 scratch.extend_from_slice(v.as_bytes());
-                Text::Unescaped
+                Text::Unescaped(start, scratch.len())
             }
             Err(_) => Text::Line(range.start, range.end),
         },
@@ -165,10 +171,38 @@ fn text(line: &str, range: Option<Range<usize>>, scratch: &mut Vec<u8>) -> Text 
     }
 }
 
+/// Lines parsed by the reading thread, handed to the rows' thread a few hundred KiB at a
+/// time (and handed back to be reused).
+#[derive(Default)]
+struct Batch {
+    /// The lines, one after another.
+    text: Vec<u8>,
+    /// Per line: its number and where it is in `text`.
+    lines: Vec<(u64, Range<usize>)>,
+    /// Per line, per wanted path: the field's text.
+    fields: Vec<Text>,
+    /// Per line, per wanted path: where its raw value is in the line.
+    values: Vec<Option<Range<usize>>>,
+    scratch: Vec<u8>,
+}
+
+impl Batch {
+    fn clear(&mut self) {
+        self.text.clear();
+        self.lines.clear();
+        self.fields.clear();
+        self.values.clear();
+        self.scratch.clear();
+    }
+}
+
+/// Text of a batch to hand over.
+const BATCH_BYTES: usize = 256 << 10;
+
 struct JsonRow<'a> {
     line_text: &'a [u8],
     fields: &'a [Text],
-    scratch: &'a [Vec<u8>],
+    scratch: &'a [u8],
     /// Where each value is in the line, when present.
     values: &'a [Option<Range<usize>>],
     line: u64,
@@ -181,7 +215,7 @@ impl Fields for JsonRow<'_> {
     fn field(&self, i: usize) -> &[u8] {
         match self.fields[i] {
             Text::Line(a, b) => &self.line_text[a..b],
-            Text::Unescaped => &self.scratch[i],
+            Text::Unescaped(a, b) => &self.scratch[a..b],
         }
     }
     fn line(&self) -> u64 {
@@ -216,7 +250,7 @@ fn paths_of(v: &serde_json::Value, prefix: &str, out: &mut Vec<String>) {
 /// The paths of the first object of the file: the columns are checked against them.
 pub fn first_paths(file: &FileInput, diags: &mut Diagnostics) -> Option<Vec<String>> {
     let r = match header::open(file) {
-        Ok(r) => std::io::BufReader::new(r),
+        Ok(r) => r,
         Err(d) => {
             diags.push(d);
             return None;
@@ -261,9 +295,9 @@ pub fn first_paths(file: &FileInput, diags: &mut Diagnostics) -> Option<Vec<Stri
     }
 }
 
-/// The file, buffered for reading line by line.
-pub fn open(file: &FileInput) -> Result<impl BufRead, Diagnostic> {
-    Ok(std::io::BufReader::with_capacity(1 << 17, header::open(file)?))
+/// The file, decompressed when gzipped.
+pub fn open(file: &FileInput) -> Result<impl Read + Send, Diagnostic> {
+    header::open(file)
 }
 
 /// What reading a JSON-lines file found besides its rows.
@@ -277,22 +311,65 @@ pub struct Seen {
 
 /// Hands the values of the `wanted` paths of each line's object to `sink`, until it
 /// returns false. A line that is not an object is put in `seen.bad_lines` and skipped.
+///
+/// Parsing the JSON takes most of the time: it is done on a thread of its own, while
+/// this one hands the rows to `sink`.
 pub fn for_each_row<S: RowSink>(
-    body: impl BufRead,
+    body: impl Read + Send,
     shown: &str,
     wanted: &[String],
     sink: &mut S,
     seen: &mut Seen,
 ) -> std::io::Result<()> {
+    let n = wanted.len();
+    std::thread::scope(|scope| {
+        let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Batch>(4);
+        let (empty_tx, empty_rx) = std::sync::mpsc::channel::<Batch>();
+        let parser = scope.spawn(move || parse(body, shown, wanted, full_tx, empty_rx));
+        for batch in &full_rx {
+            for (k, (line, range)) in batch.lines.iter().enumerate() {
+                let row = JsonRow {
+                    line_text: &batch.text[range.clone()],
+                    fields: &batch.fields[k * n..(k + 1) * n],
+                    scratch: &batch.scratch,
+                    values: &batch.values[k * n..(k + 1) * n],
+                    line: *line,
+                };
+                if !sink.row(&row) {
+                    return Ok(());
+                }
+            }
+            let _ = empty_tx.send(batch);
+        }
+        drop(full_rx);
+        match parser.join() {
+            Ok(Ok(found)) => {
+                *seen = found;
+                Ok(())
+            }
+            Ok(Err(e)) => Err(e),
+            Err(_) => Err(std::io::Error::other("the JSON parsing thread stopped unexpectedly")),
+        }
+    })
+}
+
+/// Parses the lines of `body` into batches sent on `full` (until it is closed).
+fn parse(
+    body: impl Read,
+    shown: &str,
+    wanted: &[String],
+    full: std::sync::mpsc::SyncSender<Batch>,
+    empty: std::sync::mpsc::Receiver<Batch>,
+) -> std::io::Result<Seen> {
     let tree = Node::of(wanted);
     let n = wanted.len();
-    let Seen { bad_lines, present } = seen;
-    present.clear();
-    present.resize(n, false);
-    // Reused from line to line: no allocation per line.
+    let mut seen = Seen {
+        bad_lines: Vec::new(),
+        present: vec![false; n],
+    };
     let mut out: Vec<Option<Range<usize>>> = vec![None; n];
-    let mut fields = vec![Text::Line(0, 0); n];
-    let mut scratch: Vec<Vec<u8>> = vec![Vec::new(); n];
+    let mut batch = Batch::default();
+    let mut closed = false;
     for_each_line(body, |line, bytes| {
         out.fill(None);
         let mut is_object = false;
@@ -315,8 +392,8 @@ pub fn for_each_row<S: RowSink>(
             Ok(s) if is_object => s,
             outcome => {
                 let why = outcome.err().unwrap_or_else(|| "not an object".to_string());
-                if bad_lines.len() < 20 {
-                    bad_lines.push(
+                if seen.bad_lines.len() < 20 {
+                    seen.bad_lines.push(
                         Diagnostic::error(format!("line {line} is not a JSON object: {why}"))
                             .at(Location::at_line(
                                 shown,
@@ -330,46 +407,128 @@ pub fn for_each_row<S: RowSink>(
                 return true;
             }
         };
+        let start = batch.text.len();
+        batch.text.extend_from_slice(bytes);
+        batch.lines.push((line, start..batch.text.len()));
         for (c, range) in out.iter().enumerate() {
-            present[c] |= range.is_some();
-            fields[c] = text(text_of_line, range.clone(), &mut scratch[c]);
+            seen.present[c] |= range.is_some();
+            let t = text(text_of_line, range.clone(), &mut batch.scratch);
+            batch.fields.push(t);
         }
-        let row = JsonRow {
-            line_text: bytes,
-            fields: &fields,
-            scratch: &scratch,
-            values: &out,
-            line,
-        };
-        sink.row(&row)
-    })
+        batch.values.extend_from_slice(&out);
+        if batch.text.len() >= BATCH_BYTES {
+            let next = empty.try_recv().unwrap_or_default();
+            if full.send(std::mem::replace(&mut batch, next)).is_err() {
+                closed = true;
+                return false;
+            }
+            batch.clear();
+        }
+        true
+    })?;
+    if !closed && !batch.lines.is_empty() {
+        let _ = full.send(batch);
+    }
+    Ok(seen)
 }
 
 /// Hands each non-blank line (without its line end or a byte-order mark) and its number
 /// to `f` until it returns false; a line longer than [`MAX_LINE`] is an error.
-fn for_each_line<R: BufRead>(mut r: R, mut f: impl FnMut(u64, &[u8]) -> bool) -> std::io::Result<()> {
-    let mut buf = Vec::new();
+///
+/// Reads a MiB at a time and finds the line ends with `memchr` (SIMD): `read_until` copied
+/// every line once more and searched it with the standard library's portable `memchr`.
+fn for_each_line<R: Read>(mut r: R, mut f: impl FnMut(u64, &[u8]) -> bool) -> std::io::Result<()> {
+    let mut buf = vec![0u8; 1 << 20];
+    // The bytes read and not yet handed over are `buf[start..end]`.
+    let (mut start, mut end) = (0, 0);
     let mut line = 0u64;
-    loop {
-        buf.clear();
-        line += 1;
-        let n = Read::by_ref(&mut r).take(MAX_LINE + 1).read_until(b'\n', &mut buf)?;
-        if n == 0 {
-            return Ok(());
-        }
-        if n as u64 > MAX_LINE {
-            return Err(std::io::Error::other(format!(
-                "line {line} is longer than {} MiB",
-                MAX_LINE >> 20
-            )));
-        }
-        let mut bytes = buf.as_slice();
+    let mut eof = false;
+    let mut hand = |line: u64, mut bytes: &[u8]| {
         if line == 1 {
             bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
         }
         let bytes = bytes.trim_ascii();
-        if !bytes.is_empty() && !f(line, bytes) {
+        bytes.is_empty() || f(line, bytes)
+    };
+    let too_long = |line: u64| std::io::Error::other(format!("line {line} is longer than {} MiB", MAX_LINE >> 20));
+    loop {
+        if let Some(i) = memchr::memchr(b'\n', &buf[start..end]) {
+            if i as u64 >= MAX_LINE {
+                return Err(too_long(line + 1));
+            }
+            line += 1;
+            let bytes = &buf[start..start + i];
+            start += i + 1;
+            if !hand(line, bytes) {
+                return Ok(());
+            }
+            continue;
+        }
+        if (end - start) as u64 >= MAX_LINE {
+            return Err(too_long(line + 1));
+        }
+        if eof {
+            if start < end {
+                hand(line + 1, &buf[start..end]);
+            }
             return Ok(());
         }
+        buf.copy_within(start..end, 0);
+        end -= start;
+        start = 0;
+        if end == buf.len() {
+            buf.resize(buf.len() * 2, 0);
+        }
+        match r.read(&mut buf[end..]) {
+            Ok(0) => eof = true,
+            Ok(n) => end += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Hands out at most `step` bytes per read, so that lines straddle the reads.
+    struct Trickle<'a>(&'a [u8], usize);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.1.min(out.len()).min(self.0.len());
+            out[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    fn lines(text: &[u8], step: usize) -> std::io::Result<Vec<(u64, String)>> {
+        let mut got = Vec::new();
+        for_each_line(Trickle(text, step), |n, l| {
+            got.push((n, String::from_utf8_lossy(l).into_owned()));
+            true
+        })?;
+        Ok(got)
+    }
+
+    #[test]
+    fn lines_are_numbered_across_reads() {
+        let text = b"\xef\xbb\xbf{\"a\":1}\r\n\n  \n{\"b\":2}\n{\"c\":3}";
+        let want = vec![
+            (1, "{\"a\":1}".to_string()),
+            (4, "{\"b\":2}".to_string()),
+            (5, "{\"c\":3}".to_string()),
+        ];
+        for step in [1, 2, 3, 7, 1 << 20] {
+            assert_eq!(lines(text, step).unwrap(), want, "reads of {step} bytes");
+        }
+        // A line longer than the limit is an error naming it, not a silent cut.
+        let mut long = b"{}\n".to_vec();
+        long.extend(std::iter::repeat_n(b' ', MAX_LINE as usize + 1));
+        long.extend_from_slice(b"{}\n");
+        let e = lines(&long, 1 << 20).unwrap_err().to_string();
+        assert!(e.contains("line 2 is longer than 16 MiB"), "{e}");
     }
 }
