@@ -11,19 +11,16 @@ use super::header;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
 use crate::spec::FileFormat;
 
-/// One data row, with what is needed to point at any of its requested values.
+/// One data row, with what is needed to point at any of its requested values (worked
+/// out only for a message).
 pub struct Row<'a> {
     /// The requested columns' values, trimmed.
     values: Vec<String>,
-    /// Per requested column: the 1-based column where its value starts in `text` (for
-    /// Parquet, its column in the schema) and its width.
-    spans: Vec<(usize, usize)>,
-    /// The row as written; empty for Parquet, whose rows have no text.
-    text: String,
+    rec: &'a dyn Fields,
+    /// Index of each requested column among the row's fields, and its name.
+    idx: &'a [usize],
     names: &'a [&'a str],
-    file: &'a str,
-    pub line: usize,
-    row_index: bool,
+    file: &'a FileInput,
 }
 
 impl Row<'_> {
@@ -34,17 +31,19 @@ impl Row<'_> {
 
     /// "line 12", or "row 12" in a Parquet file.
     pub fn place(&self) -> String {
-        format!("{} {}", if self.row_index { "row" } else { "line" }, self.line)
+        let what = if self.rec.is_row_index() { "row" } else { "line" };
+        format!("{what} {}", self.rec.line())
     }
 
     /// The location of the `i`-th requested column, with the row as the snippet.
     pub fn loc(&self, i: usize) -> Location {
-        let (column, width) = self.spans[i];
-        if self.row_index {
-            return Location::at_row(self.file, self.line, column, self.names[i]);
+        let (line, field) = (self.rec.line() as usize, self.idx[i]);
+        if self.rec.is_row_index() {
+            return Location::at_row(&self.file.shown, line, field + 1, self.names[i]);
         }
-        let mut loc = Location::at_line(self.file, self.line, column, Some(self.text.clone()));
-        loc.width = width;
+        let (text, column) = self.rec.shown(Some(field), self.file.options.delimiter);
+        let mut loc = Location::at_line(&self.file.shown, line, column, Some(text));
+        loc.width = String::from_utf8_lossy(self.rec.field(field)).chars().count().max(1);
         loc
     }
 
@@ -132,34 +131,16 @@ impl<F: FnMut(&Row, &mut Diagnostics)> RowSink for Sink<'_, F> {
             );
             return true;
         }
-        let text = if row_index {
-            String::new()
-        } else {
-            rec.shown(None, self.file.options.delimiter).0
-        };
         let row = Row {
             values: self
                 .idx
                 .iter()
                 .map(|&i| String::from_utf8_lossy(rec.field(i)).trim().to_string())
                 .collect(),
-            spans: self
-                .idx
-                .iter()
-                .map(|&i| {
-                    let column = if row_index {
-                        i + 1
-                    } else {
-                        rec.shown(Some(i), self.file.options.delimiter).1
-                    };
-                    (column, String::from_utf8_lossy(rec.field(i)).chars().count().max(1))
-                })
-                .collect(),
-            text,
+            rec,
+            idx: self.idx,
             names: self.columns,
-            file: shown,
-            line,
-            row_index,
+            file: self.file,
         };
         (self.f)(&row, &mut self.diags);
         true
