@@ -386,6 +386,12 @@ fn bad_exports_get_located_errors_and_hints() {
             vec!["data/e.jsonl:2:1", "line 2 is not a JSON object: invalid UTF-8 at column 70"],
         ),
         (
+            "a bad line, then a line over the limit: both reported",
+            "path = \"data/e.jsonl\"",
+            vec![("e.jsonl", [&b"{\"user_id\":\"u1\",\"timestamp\":\"2026-01-05T10:00:00Z\",\"event\":\"e0\"}\n[1]\n"[..], &vec![b' '; 17 << 20], b"{}\n"].concat())],
+            vec!["line 2 is not a JSON object", "line 3 is longer than 16 MiB"],
+        ),
+        (
             "a misspelt optional JSON path, absent from every line",
             "path = \"data/e.jsonl\"\nsegment = \"properties.plna\"",
             vec![("e.jsonl", b"{\"user_id\":\"u1\",\"timestamp\":\"2026-01-05T10:00:00Z\",\"event\":\"e0\",\"properties\":{\"plan\":\"pro\"}}\n".to_vec())],

@@ -239,6 +239,10 @@ fn bad_values_in_json_lines_and_parquet_are_located() {
     let shown = stderr(&p.run("check", &[]));
     assert!(shown.contains("row 2, column `date`"), "{shown}");
     assert!(shown.contains("first given on row 1"), "{shown}");
+    // A DATE far beyond the years kept is a located error, not an overflow.
+    let (m, c) = parquet(&[(i32::MAX, "visit", "users", 4000)], &[(DAY0, 0, 10)]);
+    let (file, line, _) = located(&project("parquet", "", m, c), "invalid date `out-of-range`");
+    assert_eq!((file.as_str(), line), ("data/metrics.parquet", 1));
     let (m, _) = parquet(&[(DAY0, "visit", "users", 4000)], &[]);
     let (_, c) = parquet(&[], &[(DAY0, 1, 10)]);
     let p = project("parquet", "", m, c);

@@ -8,6 +8,7 @@ use super::cache::{FileInput, Place};
 use super::lines::{Lines, Tracked};
 use crate::diagnostics::{did_you_mean, Diagnostic, Diagnostics};
 use crate::files::Refusal;
+use crate::spec::FileFormat;
 
 /// Opens a data file — a regular file inside the project — decompressing gzip
 /// transparently. A refusal is an error at the place the spec names the file.
@@ -125,11 +126,17 @@ pub fn find_columns(
         match header.iter().position(|h| h == name) {
             Some(i) => found.push(i),
             None => {
-                let help = delimiter_hint(file, header)
+                // Where the names come from: the header row, the first object, the schema.
+                let (whence, hint) = match file.options.format {
+                    FileFormat::Csv => ("the header", delimiter_hint(file, header)),
+                    FileFormat::Jsonl => ("the first object", None),
+                    FileFormat::Parquet => ("the columns", None),
+                };
+                let help = hint
                     .or_else(|| did_you_mean(name, header.iter().map(String::as_str)))
-                    .unwrap_or_else(|| format!("the header of `{}` is: {}", file.shown, header.join(",")));
+                    .unwrap_or_else(|| format!("{whence} of `{}`: {}", file.shown, header.join(", ")));
                 diags.push(
-                    Diagnostic::error(format!("column `{name}` not found in the header of `{}`", file.shown))
+                    Diagnostic::error(format!("column `{name}` not found in {whence} of `{}`", file.shown))
                         .at(place.0.clone())
                         .help(help),
                 );

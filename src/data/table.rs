@@ -1,6 +1,6 @@
 //! Small aggregated exports (`[data.metrics]`, `[data.cohorts]`): rows of named columns
-//! from a CSV, JSON-lines or Parquet file, each bad value reported with file, line (or
-//! Parquet row), column and the row's text.
+//! from a CSV, JSON-lines or Parquet file, each bad value reported with file, line and
+//! column under the row's text (for Parquet: the row's number and the column's name).
 //!
 //! These files have thousands of rows, not millions, so clarity wins over speed here:
 //! values are decoded as strings and every problem is a located diagnostic.

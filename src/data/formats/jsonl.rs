@@ -326,7 +326,7 @@ pub fn for_each_row<S: RowSink>(
         let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Batch>(4);
         let (empty_tx, empty_rx) = std::sync::mpsc::channel::<Batch>();
         let parser = scope.spawn(move || parse(body, shown, wanted, full_tx, empty_rx));
-        for batch in &full_rx {
+        'batches: for batch in &full_rx {
             for (k, (line, range)) in batch.lines.iter().enumerate() {
                 let row = JsonRow {
                     line_text: &batch.text[range.clone()],
@@ -336,18 +336,19 @@ pub fn for_each_row<S: RowSink>(
                     line: *line,
                 };
                 if !sink.row(&row) {
-                    return Ok(());
+                    break 'batches;
                 }
             }
             let _ = empty_tx.send(batch);
         }
+        // Closing the channel stops the parser if the sink stopped first; what it found
+        // (bad lines above all) is kept whatever the outcome.
         drop(full_rx);
         match parser.join() {
-            Ok(Ok(found)) => {
+            Ok((found, read)) => {
                 *seen = found;
-                Ok(())
+                read
             }
-            Ok(Err(e)) => Err(e),
             Err(_) => Err(std::io::Error::other("the JSON parsing thread stopped unexpectedly")),
         }
     })
@@ -360,7 +361,7 @@ fn parse(
     wanted: &[String],
     full: std::sync::mpsc::SyncSender<Batch>,
     empty: std::sync::mpsc::Receiver<Batch>,
-) -> std::io::Result<Seen> {
+) -> (Seen, std::io::Result<()>) {
     let tree = Node::of(wanted);
     let n = wanted.len();
     let mut seen = Seen {
@@ -370,7 +371,7 @@ fn parse(
     let mut out: Vec<Option<Range<usize>>> = vec![None; n];
     let mut batch = Batch::default();
     let mut closed = false;
-    for_each_line(body, |line, bytes| {
+    let read = for_each_line(body, |line, bytes| {
         out.fill(None);
         let mut is_object = false;
         let object = Object {
@@ -382,7 +383,10 @@ fn parse(
         // JSON is UTF-8: checked once for the whole line, the strings need no check of
         // their own.
         let parsed = std::str::from_utf8(bytes)
-            .map_err(|e| format!("invalid UTF-8 at column {}", e.valid_up_to() + 1))
+            .map_err(|e| {
+                let before = String::from_utf8_lossy(&bytes[..e.valid_up_to()]).chars().count();
+                format!("invalid UTF-8 at column {}", before + 1)
+            })
             .and_then(|s| {
                 let mut de = serde_json::Deserializer::from_str(s);
                 let parsed = object.deserialize(&mut de).and_then(|()| de.end());
@@ -425,11 +429,11 @@ fn parse(
             batch.clear();
         }
         true
-    })?;
-    if !closed && !batch.lines.is_empty() {
+    });
+    if read.is_ok() && !closed && !batch.lines.is_empty() {
         let _ = full.send(batch);
     }
-    Ok(seen)
+    (seen, read)
 }
 
 /// Hands each non-blank line (without its line end or a byte-order mark) and its number
@@ -464,7 +468,8 @@ fn for_each_line<R: Read>(mut r: R, mut f: impl FnMut(u64, &[u8]) -> bool) -> st
             }
             continue;
         }
-        if (end - start) as u64 >= MAX_LINE {
+        // Without its line end: exactly MAX_LINE bytes may still be the file's last line.
+        if (end - start) as u64 > MAX_LINE {
             return Err(too_long(line + 1));
         }
         if eof {

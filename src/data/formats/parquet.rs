@@ -227,7 +227,7 @@ fn instant(a: &ArrayRef, r: usize) -> Option<(i64, bool)> {
     }
     match a.data_type() {
         DataType::Date32 => Some((
-            i64::from(a.as_primitive::<Date32Type>().value(r)) * MICROS_PER_DAY,
+            i64::from(a.as_primitive::<Date32Type>().value(r)).checked_mul(MICROS_PER_DAY)?,
             false,
         )),
         DataType::Date64 => Some((a.as_primitive::<Date64Type>().value(r).checked_mul(1000)?, false)),
