@@ -134,7 +134,7 @@ pub fn find_columns(
                 };
                 let help = hint
                     .or_else(|| did_you_mean(name, header.iter().map(String::as_str)))
-                    .unwrap_or_else(|| format!("{whence} of `{}`: {}", file.shown, header.join(", ")));
+                    .unwrap_or_else(|| format!("{whence} of `{}` is: {}", file.shown, header.join(",")));
                 diags.push(
                     Diagnostic::error(format!("column `{name}` not found in {whence} of `{}`", file.shown))
                         .at(place.0.clone())
