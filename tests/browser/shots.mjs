@@ -20,6 +20,10 @@ const pages = [
   ["b2b", "journeys/b2b-lead/index.html"],
   ["metric", "journeys/b2b-lead/touchpoints/webinar/index.html"],
   ["page", "pages/methodology/index.html"],
+  // The definitions page renders docs/kpis.md (docs/fr/kpis.md in French): a docs edit
+  // changes it.
+  ["numbers", "how-numbers-are-computed/index.html"],
+  ["journey-fr", "journeys/achat/index.html"],
 ].filter(([name, p]) => fs.existsSync(path.join(site, p)) && (!only || only.includes(name)));
 
 const server = await serveStatic(site, "/");
