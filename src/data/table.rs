@@ -37,19 +37,25 @@ impl Row<'_> {
 
     /// The location of the `i`-th requested column, with the row as the snippet.
     pub fn loc(&self, i: usize) -> Location {
-        let (line, field) = (self.rec.line() as usize, self.idx[i]);
-        if self.rec.is_row_index() {
-            return Location::at_row(&self.file.shown, line, field + 1, self.names[i]);
-        }
-        let (text, column) = self.rec.shown(Some(field), self.file.options.delimiter);
-        let mut loc = Location::at_line(&self.file.shown, line, column, Some(text));
-        loc.width = String::from_utf8_lossy(self.rec.field(field)).chars().count().max(1);
-        loc
+        locate(self.rec, self.file, self.idx[i], self.names[i])
     }
 
     pub fn error(&self, i: usize, message: impl Into<String>) -> Diagnostic {
         Diagnostic::error(message).at(self.loc(i))
     }
+}
+
+/// Where field `field` (named `name`) of a row is: its line and column under the row's
+/// text, or for Parquet the row's number and the column's.
+fn locate(rec: &dyn Fields, file: &FileInput, field: usize, name: &str) -> Location {
+    let line = rec.line() as usize;
+    if rec.is_row_index() {
+        return Location::at_row(&file.shown, line, field + 1, name);
+    }
+    let (text, column) = rec.shown(Some(field), file.options.delimiter);
+    let mut loc = Location::at_line(&file.shown, line, column, Some(text));
+    loc.width = String::from_utf8_lossy(rec.field(field)).chars().count().max(1);
+    loc
 }
 
 /// A file opened for reading its rows.
@@ -99,26 +105,13 @@ struct Sink<'a, F> {
 
 impl<F: FnMut(&Row, &mut Diagnostics)> RowSink for Sink<'_, F> {
     fn row<R: Fields>(&mut self, rec: &R) -> bool {
-        let line = rec.line() as usize;
-        let row_index = rec.is_row_index();
-        let shown = &self.file.shown;
-        let at = |i: usize| {
-            if row_index {
-                Location::at_row(shown, line, i + 1, &self.names[i])
-            } else {
-                let (text, column) = rec.shown(Some(i), self.file.options.delimiter);
-                Location::at_line(shown, line, column, Some(text))
-            }
-        };
         // Keys, metrics and dates are compared as text: invalid bytes would merge.
         if let Some(bad) = (0..rec.count()).find(|&i| std::str::from_utf8(rec.field(i)).is_err()) {
+            let name = self.names.get(bad).map_or("?", |n| n);
             self.diags.push(
-                Diagnostic::error(format!(
-                    "invalid UTF-8 in column `{}`",
-                    self.names.get(bad).map_or("?", |n| n)
-                ))
-                .at(at(bad))
-                .help("save the export as UTF-8"),
+                Diagnostic::error(format!("invalid UTF-8 in column `{name}`"))
+                    .at(locate(rec, self.file, bad, name))
+                    .help("save the export as UTF-8"),
             );
             return true;
         }
@@ -126,7 +119,7 @@ impl<F: FnMut(&Row, &mut Diagnostics)> RowSink for Sink<'_, F> {
             let (text, _) = rec.shown(None, self.file.options.delimiter);
             self.diags.push(
                 Diagnostic::error(format!("expected {width} fields, found {}", rec.count()))
-                    .at(Location::at_line(shown, line, 1, Some(text)))
+                    .at(Location::at_line(&self.file.shown, rec.line() as usize, 1, Some(text)))
                     .help_opt((rec.count() > width).then(|| "quote fields that contain commas".to_string())),
             );
             return true;

@@ -20,6 +20,12 @@ fn optional(input: &EventsInput, name: &str) -> bool {
         || input.properties.iter().any(|p| p.name == name)
 }
 
+/// The help for a path the first object lacks: the nearest one it has, or all of them.
+fn nearest(name: &str, first: &[String]) -> String {
+    did_you_mean(name, first.iter().map(String::as_str))
+        .unwrap_or_else(|| format!("the first object has: {}", first.join(", ")))
+}
+
 /// The paths to read: first those the spec declares (in the order `columns` expects),
 /// then `segment` and `revenue` when undeclared and present in the first object. A
 /// required one missing from the first object is an error.
@@ -33,15 +39,13 @@ fn wanted_paths(input: &EventsInput, first: &[String], diags: &mut Diagnostics) 
     let mut ok = true;
     for (name, place) in input.declared_columns() {
         if !first.iter().any(|p| p == name || p.starts_with(&format!("{name}."))) && !optional(input, name) {
-            let help = did_you_mean(name, first.iter().map(String::as_str))
-                .unwrap_or_else(|| format!("the first object has: {}", first.join(", ")));
             diags.push(
                 Diagnostic::error(format!(
                     "column `{name}` not found in the first object of `{}`",
                     input.file.shown
                 ))
                 .at(place.0.clone())
-                .help(help),
+                .help(nearest(name, first)),
             );
             ok = false;
         }
@@ -75,8 +79,6 @@ pub fn read(input: &EventsInput, diags: &mut Diagnostics) -> Option<EventData> {
             .zip(&seen.present)
             .any(|(w, present)| w == name && !present);
         if absent && optional(input, name) && data.is_some() {
-            let help = did_you_mean(name, first.iter().map(String::as_str))
-                .unwrap_or_else(|| format!("the first object has: {}", first.join(", ")));
             diags.push(
                 Diagnostic::warning(format!(
                     "column `{name}` is in no line of `{}`: it is empty on every row",
@@ -84,7 +86,7 @@ pub fn read(input: &EventsInput, diags: &mut Diagnostics) -> Option<EventData> {
                 ))
                 // In the data file, as reader warnings are (they are cached with it).
                 .at(Location::at_line(&input.file.shown, 1, 1, None))
-                .help(help),
+                .help(nearest(name, &first)),
             );
         }
     }
