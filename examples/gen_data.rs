@@ -5,6 +5,9 @@
 //!     regenerates the example project's data (events.csv, b2b-metrics.csv)
 //! cargo run --release --example gen_data -- events USERS SEED OUT.csv[.gz]
 //!     a 5-stage purchase export for benchmarks (~3.8 events per user)
+//! cargo run --release --example gen_data -- feedback example-journey/data
+//!     the example's surveys (post-purchase NPS, delivery CSAT), answered by the buyers of
+//!     DIR/events.csv a few days after their orders
 //! ```
 //!
 //! The same inputs always give byte-identical files: the only randomness is a seeded
@@ -297,6 +300,160 @@ fn write_b2b_metrics(seed: u64, out: &mut dyn Write) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Survey comments by score band, in English and French (the shop sells in both).
+const NPS_LOW: &[&str] = &[
+    "Delivery costs shown late, only at the very last step.",
+    "Les frais de livraison apparaissent trop tard, j'ai failli abandonner.",
+    "Why do I have to create an account just to buy one pair?",
+    "Obligé de créer un compte pour commander, c'est pénible.",
+    "Shipping cost was a bad surprise at checkout.",
+    "Taille trop petite, le guide des tailles ne m'a pas aidée.",
+    "",
+];
+const NPS_MID: &[&str] = &[
+    "Good shoes, but the delivery cost could be clearer.",
+    "Bon site, mais pourquoi un compte obligatoire ?",
+    "Fine overall. Checkout was a bit long.",
+    "Correct, livraison un peu lente.",
+    "",
+    "",
+];
+const NPS_HIGH: &[&str] = &[
+    "Great advice in the blog, the shoes are perfect for my first 10k!",
+    "Super conseils en magasin, je recommande.",
+    "Fast and easy, I'll buy again.",
+    "Très contente de mes chaussures, rien à redire.",
+    "Loved the size finder, first pair that fits.",
+    "",
+    "",
+];
+const CSAT_LOW: &[&str] = &[
+    "The delivery SMS arrived after the parcel.",
+    "SMS de livraison reçu trop tard, colis déjà déposé.",
+    "Parcel left at the door without any notice, too late to change the slot.",
+    "",
+];
+const CSAT_HIGH: &[&str] = &[
+    "Delivered on time, well packed.",
+    "Livraison rapide, rien à dire.",
+    "The courier called before coming, perfect.",
+    "",
+    "",
+];
+
+/// `YYYY-MM-DDTHH:MM:SSZ` → Unix seconds.
+fn parse_time(s: &str) -> Option<i64> {
+    let n = |a: usize, b: usize| s.get(a..b)?.parse::<i64>().ok();
+    let (y, m, d) = (n(0, 4)?, n(5, 7)?, n(8, 10)?);
+    let (hh, mm, ss) = (n(11, 13)?, n(14, 16)?, n(17, 19)?);
+    // days_from_civil (Howard Hinnant)
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + hh * 3600 + mm * 60 + ss)
+}
+
+/// A CSV field: quoted when it holds a comma or a quote.
+fn field(s: &str) -> String {
+    if s.contains([',', '"']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// The example's surveys, from the orders of `events.csv`: a post-purchase NPS (a third of
+/// the buyers answer, 1–4 days after each order, about the touchpoint they bought at) and
+/// a delivery CSAT (a quarter of the online orders, 2–6 days after). Online buyers meet the
+/// pain points of the journey (delivery costs shown late, a forced account) more often than
+/// store buyers; answers past the export's end are left out.
+fn write_feedback(dir: &Path, seed: u64) -> std::io::Result<(u64, u64)> {
+    let events = std::fs::read_to_string(dir.join("events.csv"))?;
+    let mut orders: Vec<(String, i64, &'static str)> = Vec::new();
+    let mut first_online: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut rows: Vec<(i64, &str, &str)> = Vec::new();
+    for line in events.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        if let (Some(t), Some(e)) = (f.get(1).and_then(|t| parse_time(t)), f.get(2)) {
+            rows.push((t, f[0], e));
+        }
+    }
+    // Time order (ties: file order): the first online order of a user is the checkout.
+    rows.sort_by_key(|r| r.0);
+    for (t, user, e) in rows {
+        let tp = match e {
+            "checkout_completed" if first_online.insert(user.to_string()) => "checkout",
+            "checkout_completed" => "repeat-checkout",
+            "store_purchase" => "store-till",
+            _ => continue,
+        };
+        orders.push((user.to_string(), t, tp));
+    }
+    let end = START + DAYS * 86_400;
+    let mut rng = Rng(seed);
+    let mut nps: Vec<(i64, String)> = Vec::new();
+    let mut csat: Vec<(i64, String, u8, &str)> = Vec::new();
+    let mut line = String::new();
+    for (user, t, tp) in &orders {
+        let online = *tp != "store-till";
+        if rng.chance(0.34) {
+            let at = t + rng.range(86_400, 4 * 86_400);
+            let score = if online {
+                *rng.pick(&[(10, 0.16), (9, 0.18), (8, 0.2), (7, 0.14), (6, 0.1), (5, 0.08), (4, 0.05), (3, 0.04), (2, 0.02), (1, 0.02), (0, 0.01)])
+            } else {
+                *rng.pick(&[(10, 0.3), (9, 0.3), (8, 0.2), (7, 0.1), (6, 0.05), (5, 0.03), (3, 0.02)])
+            };
+            let pool = match score {
+                0..=6 => NPS_LOW,
+                7..=8 => NPS_MID,
+                _ => NPS_HIGH,
+            };
+            let comment = pool[rng.range(0, pool.len() as i64) as usize];
+            // One answer in ten comes from the in-app survey, which asks about the step.
+            let key = if rng.chance(0.1) { "purchase" } else { tp };
+            if at < end {
+                line.clear();
+                format_time(at, &mut line);
+                nps.push((at, format!("{},{key},{line},{score},{}", field(user), field(comment))));
+            }
+        }
+        if online && rng.chance(0.25) {
+            let at = t + rng.range(2 * 86_400, 6 * 86_400);
+            let score = *rng.pick(&[(5, 0.38), (4, 0.3), (3, 0.14), (2, 0.1), (1, 0.08)]);
+            let pool = if score <= 2 { CSAT_LOW } else { CSAT_HIGH };
+            let comment = pool[rng.range(0, pool.len() as i64) as usize];
+            if at < end {
+                csat.push((at, user.clone(), score, comment));
+            }
+        }
+    }
+    nps.sort();
+    csat.sort();
+    let mut w = create(&dir.join("nps-survey.csv"));
+    writeln!(w, "respondent,touchpoint,submitted_at,score,comment")?;
+    for (_, l) in &nps {
+        writeln!(w, "{l}")?;
+    }
+    w.flush()?;
+    // The delivery survey comes from a French tool: `;` between fields, dates as written in
+    // France, answers keyed by the delivery SMS touchpoint.
+    let mut w = create(&dir.join("delivery-csat.csv"));
+    writeln!(w, "date;client;point_de_contact;note;commentaire")?;
+    for (t, user, score, comment) in &csat {
+        // Paris wall-clock time: CET, CEST from 2026-03-29T01:00Z.
+        let offset = if *t >= 1_774_746_000 { 7200 } else { 3600 };
+        let mut iso = String::new();
+        format_time(t + offset, &mut iso);
+        let fr = format!("{}/{}/{} {}", &iso[8..10], &iso[5..7], &iso[0..4], &iso[11..16]);
+        writeln!(w, "{fr};{user};delivery-sms;{score};{}", comment.replace(';', ","))?;
+    }
+    w.flush()?;
+    Ok((nps.len() as u64, csat.len() as u64))
+}
+
 fn create(path: &Path) -> Box<dyn Write> {
     let file = std::fs::File::create(path).unwrap_or_else(|e| panic!("cannot create {}: {e}", path.display()));
     let w = BufWriter::with_capacity(1 << 20, file);
@@ -321,6 +478,10 @@ fn main() {
             w.flush().expect("flush");
             eprintln!("wrote {n} events and the B2B metrics to {}", dir.display());
         }
+        ["feedback", dir] => {
+            let (nps, csat) = write_feedback(Path::new(dir), 8).expect("write surveys");
+            eprintln!("wrote {nps} NPS and {csat} CSAT answers to {dir}");
+        }
         ["events", users, seed, out] => {
             let users: u64 = users.parse().expect("USERS is a number");
             let seed: u64 = seed.parse().expect("SEED is a number");
@@ -333,7 +494,7 @@ fn main() {
             );
         }
         _ => {
-            eprintln!("usage: gen_data example DIR | gen_data events USERS SEED OUT.csv[.gz]");
+            eprintln!("usage: gen_data example DIR | gen_data events USERS SEED OUT.csv[.gz] | gen_data feedback DIR");
             std::process::exit(2);
         }
     }

@@ -462,9 +462,26 @@ fn kpis_json_has_the_keys_of_spec_section_5() {
             "retention",
             "segments",
             "unmapped_events",
-            "targets"
+            "targets",
+            "feedback"
         ]
     );
+    // Survey feedback (docs/kpis.md, "Survey feedback"): per source, each stage and
+    // touchpoint with the scale's own share field.
+    let fb = j["feedback"].as_array().unwrap();
+    assert_eq!(fb.len(), 2);
+    assert_eq!(keys(&fb[0]), ["id", "scale", "stages", "touchpoints", "pain_points"]);
+    assert_eq!(
+        keys(&fb[0]["stages"]["purchase"]),
+        ["responses", "mean", "nps", "measured_emotion", "verbatims"]
+    );
+    assert_eq!(
+        keys(&fb[1]["touchpoints"]["delivery-sms"]),
+        ["responses", "mean", "satisfied", "measured_emotion", "verbatims"]
+    );
+    assert_eq!(keys(&fb[0]["stages"]["purchase"]["verbatims"][0]), ["time", "text"]);
+    assert_eq!(keys(&fb[0]["pain_points"][0]), ["stage", "text", "mentions"]);
+    assert_eq!(keys(&fb[0]["stages"]), ["awareness", "consideration", "purchase", "retention", "advocacy"]);
     assert_eq!(keys(&j["funnel"]), ["window_seconds", "steps"]);
     assert_eq!(
         keys(&j["funnel"]["steps"][0]),

@@ -395,7 +395,7 @@ fn naive(c: &Case) -> Value {
     }
     json!({
         "id": "j", "title": "J", "funnel": funnel, "conversion_rate": conversion_rate, "stages": stages,
-        "revenue": revenue, "retention": retention, "segments": segments, "unmapped_events": unmapped, "targets": [],
+        "revenue": revenue, "retention": retention, "segments": segments, "unmapped_events": unmapped, "targets": [], "feedback": [],
     })
 }
 

@@ -9,6 +9,7 @@
 mod cache;
 pub mod cohorts;
 pub mod events;
+pub mod feedback;
 mod formats;
 mod header;
 mod lines;
@@ -25,6 +26,7 @@ use cache::{Clock, Slots};
 pub use cache::{FileInput, Place};
 use cohorts::{CohortData, CohortsInput};
 use events::{EventData, EventsInput};
+use feedback::{FeedbackData, FeedbackInput};
 use metrics::{MetricsData, MetricsInput};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -37,16 +39,19 @@ pub struct JourneyData {
     pub events: Option<Arc<EventData>>,
     pub metrics: Option<Arc<MetricsData>>,
     pub cohorts: Option<Arc<CohortData>>,
+    /// Per `[[data.feedback]]` source, in spec order; `None` where it was not read.
+    pub feedback: Vec<Option<Arc<FeedbackData>>>,
     /// Which reads these are: two equal versions hold the very same data.
     pub version: DataVersion,
 }
 
 /// The read of each file of a journey; see [`JourneyData::version`].
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct DataVersion {
     events: Option<u64>,
     metrics: Option<u64>,
     cohorts: Option<u64>,
+    feedback: Vec<Option<u64>>,
 }
 
 /// Parsed data files kept between rebuilds (`journeymap serve`); see `cache.rs` for what
@@ -56,7 +61,14 @@ pub struct Cache {
     events: Slots<EventsInput, EventData>,
     metrics: Slots<MetricsInput, MetricsData>,
     cohorts: Slots<CohortsInput, CohortData>,
+    /// Keyed by journey and source id (see [`feedback_slot`]).
+    feedback: Slots<FeedbackInput, FeedbackData>,
     clock: Clock,
+}
+
+/// The cache slot of a journey's feedback source: ids are slugs, so a space cannot occur.
+fn feedback_slot(journey: &str, source: &str) -> String {
+    format!("{journey} {source}")
 }
 
 impl Default for Cache {
@@ -75,6 +87,7 @@ impl Cache {
             events: Slots::default(),
             metrics: Slots::default(),
             cohorts: Slots::default(),
+            feedback: Slots::default(),
             clock: Clock {
                 keep: true,
                 racy_window: window,
@@ -115,6 +128,12 @@ pub fn load_cached(project: &Project, cache: &mut Cache, diags: &mut Diagnostics
     cache.events.retain(&ids);
     cache.metrics.retain(&ids);
     cache.cohorts.retain(&ids);
+    let slots: Vec<String> = project
+        .journeys
+        .iter()
+        .flat_map(|j| j.feedback.iter().map(|f| feedback_slot(&j.id, &f.id)))
+        .collect();
+    cache.feedback.retain(&slots.iter().map(String::as_str).collect::<Vec<_>>());
     out
 }
 
@@ -130,6 +149,9 @@ pub fn check_files(project: &Project, diags: &mut Diagnostics) {
         }
         if let Some(file) = &j.cohorts {
             table::check_columns(&FileInput::of(file), cohorts::COLUMNS, diags);
+        }
+        for src in &j.feedback {
+            feedback::check_header(&FeedbackInput::of(j, src), diags);
         }
     }
 }
@@ -182,6 +204,19 @@ fn load_journey(journey: &Journey, cache: &mut Cache, diags: &mut Diagnostics) -
                     .help("remove [data.cohorts], or [data.events] to use the cohort table"),
             );
         }
+    }
+    for src in &journey.feedback {
+        let input = FeedbackInput::of(journey, src);
+        let file = input.file.clone();
+        let slot = feedback_slot(id, &src.id);
+        let read = cache
+            .feedback
+            .get_or_read(&slot, input, &file, &mut cache.clock, diags, feedback::read);
+        if let Some(r) = &read {
+            warnings::feedback(src, &r.value, diags);
+        }
+        data.version.feedback.push(read.as_ref().map(|r| r.version));
+        data.feedback.push(read.map(|r| r.value));
     }
     data
 }

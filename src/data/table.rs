@@ -76,14 +76,25 @@ fn open(file: &FileInput, diags: &mut Diagnostics) -> Option<(Opened, Vec<String
     }
 }
 
-/// Where `columns` are among the file's names; an error for each one missing.
-fn find(file: &FileInput, names: &[String], columns: &[&str], diags: &mut Diagnostics) -> Option<Vec<usize>> {
-    let named: Vec<(&str, &Place)> = columns.iter().map(|c| (*c, &file.place)).collect();
-    header::find_columns(file, names, &named, diags)
+/// Where `columns` are among the file's names; an error for each one missing, at the
+/// place the spec names it.
+fn find(file: &FileInput, names: &[String], columns: &[(&str, &Place)], diags: &mut Diagnostics) -> Option<Vec<usize>> {
+    header::find_columns(file, names, columns, diags)
+}
+
+/// The columns of a file whose columns are fixed by its kind (metrics, cohorts): the spec
+/// names them where it names the file.
+fn fixed<'a>(file: &'a FileInput, columns: &[&'a str]) -> Vec<(&'a str, &'a Place)> {
+    columns.iter().map(|c| (*c, &file.place)).collect()
 }
 
 /// Checks that a file whose columns are fixed by its kind (metrics, cohorts) has them.
 pub fn check_columns(file: &FileInput, columns: &[&str], diags: &mut Diagnostics) {
+    check_named_columns(file, &fixed(file, columns), diags);
+}
+
+/// Checks that a file has the columns a spec names (at the given places).
+pub fn check_named_columns(file: &FileInput, columns: &[(&str, &Place)], diags: &mut Diagnostics) {
     if let Some((_, names)) = open(file, diags) {
         find(file, &names, columns, diags);
     }
@@ -166,10 +177,22 @@ pub fn read_rows(
     diags: &mut Diagnostics,
     f: impl FnMut(&Row, &mut Diagnostics),
 ) -> bool {
+    read_named_rows(file, &fixed(file, columns), diags, f)
+}
+
+/// [`read_rows`] of columns named by the spec at the given places.
+pub fn read_named_rows(
+    file: &FileInput,
+    named: &[(&str, &Place)],
+    diags: &mut Diagnostics,
+    f: impl FnMut(&Row, &mut Diagnostics),
+) -> bool {
+    let columns: Vec<&str> = named.iter().map(|(c, _)| *c).collect();
+    let columns = columns.as_slice();
     let Some((opened, names)) = open(file, diags) else {
         return false;
     };
-    let Some(idx) = find(file, &names, columns, diags) else {
+    let Some(idx) = find(file, &names, named, diags) else {
         return false;
     };
     // JSON lines are read for the requested paths only: the row's fields are those.

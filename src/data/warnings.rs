@@ -2,9 +2,10 @@
 //! load, never cached with the data, because their lines move when the journey is edited.
 
 use super::events::EventData;
+use super::feedback::FeedbackData;
 use crate::calendar::{format_date, MICROS_PER_DAY, MICROS_PER_SEC};
 use crate::diagnostics::{did_you_mean, plural, Diagnostic, Diagnostics};
-use crate::spec::{EventsSource, Journey};
+use crate::spec::{EventsSource, FeedbackSource, Journey};
 
 /// Times before 1990 or more than a year after now are rarely real: the time format (a
 /// Unix time in the wrong unit, a date read as seconds) is the likelier cause.
@@ -124,6 +125,38 @@ pub fn events(journey: &Journey, ev: &EventData, diags: &mut Diagnostics) {
             ))
             .at(src.file.loc.clone())
             .help("they count nowhere; add a touchpoint with a wider `where` to count them, or ignore this warning"),
+        );
+    }
+}
+
+/// Skipped answers (with the keys that named nothing), and a survey without answers.
+pub fn feedback(src: &FeedbackSource, data: &FeedbackData, diags: &mut Diagnostics) {
+    let total: u64 = data.skipped.values().sum();
+    if total > 0 {
+        let reasons: Vec<String> = data.skipped.iter().map(|(r, n)| format!("{n} {r}")).collect();
+        let keys: Vec<(&String, &u64)> = data.unknown_keys.iter().collect();
+        diags.push(
+            Diagnostic::warning(format!(
+                "skipped {} of `{}`: {}",
+                plural(total, "bad row"),
+                src.file.display,
+                reasons.join(", ")
+            ))
+            .at(src.file.loc.clone())
+            .help_opt((!keys.is_empty()).then(|| {
+                format!(
+                    "keys that name no stage or touchpoint: {}",
+                    by_count(keys)
+                )
+            })),
+        );
+    } else if data.answers.is_empty() {
+        diags.push(
+            Diagnostic::warning(format!(
+                "feedback source `{}` has no responses: `{}` has no data rows",
+                src.id, src.file.display
+            ))
+            .at(src.file.loc.clone()),
         );
     }
 }

@@ -8,6 +8,7 @@
 
 pub mod activity;
 pub mod checks;
+pub mod feedback;
 pub mod funnel;
 pub mod metrics;
 pub mod retention;
@@ -21,7 +22,7 @@ use serde::Serialize;
 use crate::data::events::EventData;
 use crate::data::{DataVersion, JourneyData};
 use crate::spec::{Project, Target, TargetKind};
-pub use spec::{KpiSpec, StageShape, TouchpointShape};
+pub use spec::{FeedbackShape, KpiSpec, PainShape, StageShape, TouchpointShape};
 
 /// The `generator` string of `kpis.json`.
 pub const GENERATOR: &str = concat!("journeymap ", env!("CARGO_PKG_VERSION"));
@@ -44,6 +45,8 @@ pub struct JourneyKpis {
     pub segments: Vec<SegmentKpis>,
     pub unmapped_events: BTreeMap<String, u64>,
     pub targets: Vec<TargetResult>,
+    /// Per `[[data.feedback]]` source that was read, in spec order.
+    pub feedback: Vec<feedback::FeedbackKpis>,
     /// `left_after[k][tp]`: people who reached step k + 1 but not step k + 2, by the
     /// touchpoint (journey order) of their last mapped event. Its rows add up to the
     /// funnel's drop-offs, which the exits per touchpoint do not. Not in kpis.json; empty
@@ -226,7 +229,7 @@ pub fn compute_cached(project: &Project, data: &[JourneyData], cache: &mut Cache
     for (j, d) in project.journeys.iter().zip(data) {
         let key = KpiKey {
             spec: KpiSpec::of(j),
-            data: d.version,
+            data: d.version.clone(),
         };
         let mut k = match cache.entries.get(&j.id) {
             Some((old, k)) if *old == key => k.clone(),
@@ -268,6 +271,8 @@ pub fn journey(spec: &KpiSpec, data: &JourneyData) -> JourneyKpis {
     if let (None, Some(c)) = (&data.events, &data.cohorts) {
         k.retention = Some(retention::from_cohorts(spec, c));
     }
+    let sources: Vec<_> = data.feedback.iter().map(|f| f.as_deref()).collect();
+    k.feedback = feedback::compute(spec, &sources);
     k
 }
 
@@ -306,6 +311,7 @@ fn empty(spec: &KpiSpec) -> JourneyKpis {
         segments: Vec::new(),
         unmapped_events: BTreeMap::new(),
         targets: Vec::new(),
+        feedback: Vec::new(),
         left_after: Vec::new(),
         basis: Basis::Nothing,
         activity: None,
@@ -412,6 +418,12 @@ pub fn targets(targets: &[Target], k: &JourneyKpis) -> Vec<TargetResult> {
                     .find(|x| &x.id == tp)
                     .and_then(|x| x.metrics.get(m))
                     .and_then(|m| m.value),
+                TargetKind::Feedback { source, owner, field } => k
+                    .feedback
+                    .iter()
+                    .find(|f| &f.id == source)
+                    .and_then(|f| f.stages.get(owner).or_else(|| f.touchpoints.get(owner)))
+                    .and_then(|s| s.field(*field)),
             };
             TargetResult {
                 kpi: t.kpi.clone(),

@@ -1,7 +1,7 @@
 //! [`KpiSpec`]: the parts of a journey its KPIs depend on, and nothing else.
 
 use crate::calendar::MICROS_PER_SEC;
-use crate::spec::{Aggregate, Journey, Retention};
+use crate::spec::{Aggregate, Journey, NamedScale, Retention};
 
 /// Everything of a journey's spec that its KPIs (targets aside) depend on. The KPI
 /// computations are given only this — never the journey — so it is also, with the data's
@@ -14,12 +14,31 @@ pub struct KpiSpec {
     /// The conversion window in seconds; `None` = unlimited.
     pub window: Option<i64>,
     pub retention: Retention,
+    /// `[[data.feedback]]` sources, in spec order.
+    pub feedback: Vec<FeedbackShape>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct StageShape {
     pub id: String,
     pub touchpoints: Vec<TouchpointShape>,
+    pub pain_points: Vec<PainShape>,
+}
+
+/// A feedback source as its KPIs see it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct FeedbackShape {
+    pub id: String,
+    pub scale: NamedScale,
+    /// Weeks of the score over time are cut in it.
+    pub timezone: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct PainShape {
+    pub text: String,
+    /// Folded ([`super::feedback::fold`]), in spec order.
+    pub keywords: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -45,11 +64,28 @@ impl KpiSpec {
                             metrics: t.metrics.iter().map(|m| (m.id.clone(), m.aggregate)).collect(),
                         })
                         .collect(),
+                    pain_points: s
+                        .pain_points
+                        .iter()
+                        .map(|p| PainShape {
+                            text: p.text.clone(),
+                            keywords: p.keywords.iter().map(|k| super::feedback::fold(k.value.trim())).collect(),
+                        })
+                        .collect(),
                 })
                 .collect(),
             conversion_stage: j.conversion_stage,
             window: j.conversion_window,
             retention: j.retention.clone(),
+            feedback: j
+                .feedback
+                .iter()
+                .map(|f| FeedbackShape {
+                    id: f.id.clone(),
+                    scale: f.scale,
+                    timezone: f.timezone.clone(),
+                })
+                .collect(),
         }
     }
 
@@ -91,6 +127,7 @@ mod tests {
                 period: Period::Week,
                 periods: None,
             },
+            feedback: vec![],
         };
         assert_eq!(spec.window_micros(), Some(30 * 86_400 * MICROS_PER_SEC));
         spec.window = Some(9_223_372_036_855);

@@ -169,6 +169,7 @@ mod tests {
                 conversion_rate: None,
             }],
             unmapped_events: BTreeMap::new(),
+            feedback: vec![],
             targets: [true, false, true]
                 .map(|met| TargetResult {
                     kpi: "k".into(),

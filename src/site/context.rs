@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use super::definitions::Definition;
 use super::i18n::Strings;
+use super::voice::{EmotionRow, MeasuredEmotion, PainInfo, VoiceInfo};
 use crate::kpi::summary::Rest;
 use crate::kpi::{Cohort, RevenueKpis, SeriesPoint, Step};
 use crate::spec::Channel;
@@ -157,9 +158,12 @@ pub struct StageInfo<'a> {
     pub html: Option<String>,
     pub emotion: Option<u8>,
     pub emotion_label: Option<&'static str>,
+    /// The emotion its survey answers measure, when any.
+    pub measured_emotion: Option<MeasuredEmotion<'a>>,
     pub actions: &'a [String],
     pub questions: &'a [String],
-    pub pain_points: &'a [String],
+    /// By mentions in survey comments, the most first.
+    pub pain_points: Vec<PainInfo<'a>>,
     pub opportunities: &'a [String],
     pub is_conversion: bool,
     pub is_last: bool,
@@ -177,6 +181,10 @@ pub struct StageInfo<'a> {
     pub median_seconds: Option<f64>,
     pub target: Option<TargetBadge>,
     pub touchpoints: Vec<TouchpointInfo<'a>>,
+    /// People who left the journey with their last event at one of its touchpoints.
+    pub exits: Option<u64>,
+    /// What each survey's answers about the stage say.
+    pub voice: Vec<VoiceInfo<'a>>,
 }
 
 #[derive(Serialize)]
@@ -198,6 +206,8 @@ pub struct TouchpointInfo<'a> {
     pub exits: Option<u64>,
     pub metrics: Vec<MetricInfo<'a>>,
     pub stage: StageLink<'a>,
+    /// What each survey's answers about the touchpoint say.
+    pub voice: Vec<VoiceInfo<'a>>,
 }
 
 #[derive(Serialize)]
@@ -288,7 +298,7 @@ pub struct LeaveCard<'a> {
     /// Of the people who reached the stage.
     pub share: Option<f64>,
     /// The known pain points of the step they did not take.
-    pub next_pain_points: &'a [String],
+    pub next_pain_points: Vec<PainInfo<'a>>,
     pub touchpoints: Vec<ExitBar<'a>>,
 }
 
@@ -331,6 +341,10 @@ pub struct JourneyPage<'a> {
     pub targets: Vec<TargetRow<'a>>,
     /// Number of stage columns of the map.
     pub columns: usize,
+    /// Whether any survey was read: the map then has a "what customers say" lane.
+    pub has_feedback: bool,
+    /// Stated and measured emotion per stage; empty without feedback.
+    pub emotion_rows: Vec<EmotionRow<'a>>,
 }
 
 #[derive(Serialize)]
@@ -349,7 +363,7 @@ pub struct StagePage<'a> {
 pub struct StageBrief<'a> {
     pub name: &'a str,
     pub url: String,
-    pub pain_points: &'a [String],
+    pub pain_points: Vec<PainInfo<'a>>,
     pub opportunities: &'a [String],
 }
 

@@ -15,6 +15,8 @@ use crate::spec::{Aggregate, Channel, Choice, KnownChannel, Language, Period, Un
 #[derive(Debug, Serialize)]
 pub struct Strings {
     pub lang: &'static str,
+    /// Survey feedback's strings.
+    pub voice: &'static super::voice_strings::VoiceStrings,
     pub home: &'static str,
     pub journeys: &'static str,
     pub journey: &'static str,
@@ -148,6 +150,7 @@ pub struct Strings {
 /// English.
 pub const EN: Strings = Strings {
     lang: "en",
+    voice: &super::voice_strings::EN,
     home: "Home",
     journeys: "Journeys",
     journey: "Journey",
@@ -281,6 +284,7 @@ pub const EN: Strings = Strings {
 /// French: typographic apostrophes, no-break spaces where French puts them.
 pub const FR: Strings = Strings {
     lang: "fr",
+    voice: &super::voice_strings::FR,
     home: "Accueil",
     journeys: "Parcours",
     journey: "Parcours",

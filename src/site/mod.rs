@@ -18,6 +18,8 @@ mod pages;
 mod parts;
 mod theme;
 mod typography;
+mod voice;
+mod voice_strings;
 
 use std::path::Path;
 

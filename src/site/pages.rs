@@ -103,7 +103,9 @@ impl<'a> Site<'a> {
             .collect();
         let funnel_svg = charts::funnel("funnel", self.t.funnel, &steps, self.n);
         let emotions: Vec<Option<u8>> = j.stages.iter().map(|s| s.emotion).collect();
-        let emotion_svg = emotions.iter().any(Option::is_some).then(|| emotion::line(&emotions));
+        let measured: Vec<Option<f64>> = stages.iter().map(|s| s.measured_emotion.as_ref().map(|m| m.value)).collect();
+        let emotion_svg = (emotions.iter().any(Option::is_some) || measured.iter().any(Option::is_some))
+            .then(|| emotion::line(&emotions, &measured));
         // Named segments by id, then the people without a value: a "(none)" row on top,
         // often with the best rate, read as the best segment.
         let mut segments: Vec<SegmentRow> = k
@@ -160,6 +162,8 @@ impl<'a> Site<'a> {
             unmapped_rest,
             targets: self.targets(j, k),
             columns: j.stages.len(),
+            has_feedback: !k.feedback.is_empty(),
+            emotion_rows: self.emotion_rows(j, k),
         }
     }
 
@@ -199,7 +203,7 @@ impl<'a> Site<'a> {
                     next: link(i + 1),
                     left,
                     share: crate::kpi::ratio(Some(left), k.funnel.steps[i].users),
-                    next_pain_points: &j.stages[i + 1].pain_points,
+                    next_pain_points: self.pain_infos(j, k, i + 1),
                     touchpoints: bars,
                 })
             })
@@ -274,6 +278,7 @@ impl<'a> Site<'a> {
             };
             m.chart = Some(charts::line_charts(&chart, self.n));
         }
+        tp.voice = self.touchpoint_voice(j, k, id, true);
         let activity = self.activity(j, k, si, t);
         let path = touchpoint_url(j, id);
         let crumbs = vec![
@@ -288,7 +293,7 @@ impl<'a> Site<'a> {
             stage: StageBrief {
                 name: &s.name,
                 url: stage_url(j, s),
-                pain_points: &s.pain_points,
+                pain_points: self.pain_infos(j, k, si),
                 opportunities: &s.opportunities,
             },
             activity,
@@ -466,7 +471,7 @@ fn left_at<'a>(j: &'a Journey, k: &JourneyKpis, si: usize, t: usize) -> Vec<Left
 
 /// Dates as a chart shows them: each in full for the text alternative and tooltips, and on
 /// the axis the first in full and the others without the year when all share its year.
-fn date_labels(n: Numbers, dates: &[&str]) -> (Vec<String>, Vec<String>) {
+pub(super) fn date_labels(n: Numbers, dates: &[&str]) -> (Vec<String>, Vec<String>) {
     let full: Vec<String> = dates.iter().map(|d| n.date(d)).collect();
     let one_year = dates
         .iter()

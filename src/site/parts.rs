@@ -159,6 +159,26 @@ impl<'a> Site<'a> {
                         ),
                         stage_url(j, &j.stages[*i]),
                     ),
+                    TargetKind::Feedback { source, owner, field } => {
+                        let src = j.feedback.iter().find(|s| &s.id == source);
+                        let (name, url) = match j.stage_index(owner) {
+                            Some(i) => (j.stages[i].name.as_str(), stage_url(j, &j.stages[i])),
+                            None => (
+                                j.touchpoints()
+                                    .find(|(_, x)| &x.id == owner)
+                                    .map_or(owner.as_str(), |(_, x)| x.name.as_str()),
+                                touchpoint_url(j, owner),
+                            ),
+                        };
+                        (
+                            format!(
+                                "{name} — {} ({})",
+                                self.t.voice.field(*field),
+                                src.map_or(source.as_str(), |s| s.name.as_str())
+                            ),
+                            url,
+                        )
+                    }
                     TargetKind::TouchpointMetric(tp, m) => {
                         let found = j.touchpoints().find(|(_, x)| &x.id == tp).map(|(_, x)| x);
                         let metric = found.and_then(|x| x.metrics.iter().find(|x| &x.id == m));
@@ -195,9 +215,10 @@ impl<'a> Site<'a> {
             html: s.description.as_deref().map(markdown::render),
             emotion: s.emotion,
             emotion_label: s.emotion.map(|e| self.t.emotion_label(e)),
+            measured_emotion: self.measured_emotion(j, k, i),
             actions: &s.actions,
             questions: &s.questions,
-            pain_points: &s.pain_points,
+            pain_points: self.pain_infos(j, k, i),
             opportunities: &s.opportunities,
             is_conversion: i == j.conversion_stage,
             is_last: next.is_none(),
@@ -212,6 +233,12 @@ impl<'a> Site<'a> {
             touchpoints: (0..s.touchpoints.len())
                 .map(|t| self.touchpoint_info(j, k, i, t))
                 .collect(),
+            exits: k.stages[i]
+                .touchpoints
+                .iter()
+                .map(|t| t.exits)
+                .try_fold(0u64, |sum, e| e.map(|e| sum + e)),
+            voice: self.stage_voice(j, k, i),
         }
     }
 
@@ -266,6 +293,7 @@ impl<'a> Site<'a> {
             exits: tk.exits,
             metrics,
             stage: stage_link(j, stage),
+            voice: self.touchpoint_voice(j, k, &tp.id, false),
         }
     }
 }

@@ -138,6 +138,32 @@ choice!(
     NamedScale { Nps = "nps", Csat = "csat", Ces = "ces", Stars = "stars" }
 );
 
+choice!(
+    /// What a feedback target bounds: a number of a feedback source's stage or touchpoint.
+    FeedbackField { Responses = "responses", Mean = "mean", Nps = "nps", Satisfied = "satisfied", Easy = "easy" }
+);
+
+impl FeedbackField {
+    /// The share field a scale has (`nps`, `satisfied` or `easy`); `responses` and `mean`
+    /// belong to every scale.
+    pub fn of_scale(scale: NamedScale) -> FeedbackField {
+        match scale {
+            NamedScale::Nps => FeedbackField::Nps,
+            NamedScale::Csat | NamedScale::Stars => FeedbackField::Satisfied,
+            NamedScale::Ces => FeedbackField::Easy,
+        }
+    }
+
+    /// The unit its values are shown in (and its target bounds checked in).
+    pub fn unit(self) -> Unit {
+        match self {
+            FeedbackField::Responses => Unit::Count,
+            FeedbackField::Mean | FeedbackField::Nps => Unit::Score,
+            FeedbackField::Satisfied | FeedbackField::Easy => Unit::Percent,
+        }
+    }
+}
+
 impl NamedScale {
     pub fn scale(self) -> super::Scale {
         let (min, max) = match self {

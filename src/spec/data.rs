@@ -189,7 +189,7 @@ pub(super) fn read_events(files: &Root, root: &Path, t: &mut Table, diags: &mut 
 }
 
 /// A named format, or a strftime pattern that reads back the times it writes.
-fn time_format(f: Located<String>, diags: &mut Diagnostics) -> Option<TimeFormat> {
+pub(super) fn time_format(f: Located<String>, diags: &mut Diagnostics) -> Option<TimeFormat> {
     if !f.value.contains('%') {
         return word_of::<NamedTime>("time_format", f, diags)
             .map(|n| TimeFormat::named(n.value))
@@ -228,7 +228,7 @@ fn time_format(f: Located<String>, diags: &mut Diagnostics) -> Option<TimeFormat
 }
 
 /// An IANA time zone name, as the bundled time zone database spells it.
-fn timezone(z: Located<String>, diags: &mut Diagnostics) -> String {
+pub(super) fn timezone(z: Located<String>, diags: &mut Diagnostics) -> String {
     match jiff::tz::TimeZone::get(&z.value) {
         Ok(_) => z.value,
         Err(_) => {

@@ -6,7 +6,7 @@ use std::path::Path;
 use super::reader::{parse, Located, Source, Table};
 use super::stage::{read_stage, Collected};
 use super::targets::{check_retention_periods, read_journey_targets};
-use super::{data, is_slug, read_text, slugify, Config, Journey, Period, Retention, Stage};
+use super::{data, feedback, is_slug, read_text, slugify, Config, Journey, Period, Retention, Stage};
 use crate::diagnostics::{did_you_mean, Diagnostic, Diagnostics, Location};
 use crate::files::Root;
 
@@ -98,6 +98,7 @@ fn read_journey(
         });
 
     let (mut events, mut metrics, mut cohorts) = (None, None, None);
+    let mut sources: Vec<super::FeedbackSource> = Vec::new();
     if let Some(mut data) = t.table("data", "[data]", diags) {
         if let Some(mut e) = data.table("events", "[data.events]", diags) {
             events = data::read_events(files, root, &mut e, diags);
@@ -108,6 +109,20 @@ fn read_journey(
                 *slot = data::data_file(files, root, &mut m, diags);
                 m.finish(diags);
             }
+        }
+        for mut ft in data.tables("feedback", "[[data.feedback]]", diags) {
+            if let Some(src) = feedback::read_source(files, root, &mut ft, diags) {
+                if let Some(first) = sources.iter().find(|s| s.id == src.id) {
+                    diags.push(
+                        Diagnostic::error(format!("duplicate feedback source id `{}`", src.id))
+                            .at(src.loc.clone())
+                            .help(format!("first declared on line {}", first.loc.line)),
+                    );
+                } else {
+                    sources.push(src);
+                }
+            }
+            ft.finish(diags);
         }
         data.finish(diags);
     }
@@ -152,6 +167,7 @@ fn read_journey(
     check_retention_periods(&targets, &retention, events.is_some(), diags);
     targets.extend(collected.stage_targets);
     targets.extend(collected.metric_targets);
+    targets.extend(feedback::check_targets(&sources, collected.feedback_targets, diags));
     Some(Journey {
         id,
         file: src.file.to_string(),
@@ -163,6 +179,7 @@ fn read_journey(
         events,
         metrics,
         cohorts,
+        feedback: sources,
         retention,
         targets,
         stages,

@@ -7,6 +7,7 @@
 mod choice;
 mod config;
 mod data;
+mod feedback;
 mod journey;
 mod page;
 mod reader;
@@ -21,7 +22,7 @@ use crate::currency::Currency;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
 use crate::files::Root;
 pub use choice::{
-    Aggregate, Channel, Choice, Decimal, FileFormat, KnownChannel, Language, NamedScale, Occurrence, OnError, Preset,
+    Aggregate, Channel, Choice, Decimal, FeedbackField, FileFormat, KnownChannel, Language, NamedScale, Occurrence, OnError, Preset,
     TimeFormat, Unit,
 };
 pub use config::check_base_url;
@@ -74,6 +75,8 @@ pub struct Journey {
     pub events: Option<EventsSource>,
     pub metrics: Option<DataFile>,
     pub cohorts: Option<DataFile>,
+    /// `[[data.feedback]]`: survey answers, in file order.
+    pub feedback: Vec<FeedbackSource>,
     pub retention: Retention,
     /// Journey targets first, then stage targets, then touchpoint metric targets.
     pub targets: Vec<Target>,
@@ -94,14 +97,15 @@ impl Journey {
         self.stages.iter().position(|s| s.id == id)
     }
 
-    /// The data files the journey reads: the paths of `[data.events]`, `[data.metrics]`
-    /// and `[data.cohorts]` (joined with the project root).
+    /// The data files the journey reads: the paths of `[data.events]`, `[data.metrics]`,
+    /// `[data.cohorts]` and `[[data.feedback]]` (joined with the project root).
     pub fn data_files(&self) -> impl Iterator<Item = &Path> {
         let events = self.events.as_ref().map(|e| &e.file);
         events
             .into_iter()
             .chain(&self.metrics)
             .chain(&self.cohorts)
+            .chain(self.feedback.iter().map(|f| &f.file))
             .map(|f| f.path.as_path())
     }
 }
@@ -135,6 +139,37 @@ pub struct EventsSource {
     pub on_error: OnError,
     /// Columns that touchpoint matchers (`where`) may read.
     pub properties: Vec<Located<String>>,
+}
+
+/// A `[[data.feedback]]` table: a survey export, one row per answer.
+#[derive(Clone, Debug)]
+pub struct FeedbackSource {
+    /// A slug, unique among the journey's sources; names the source in kpis.json and targets.
+    pub id: String,
+    /// Shown on pages; by default the id, humanized.
+    pub name: String,
+    pub file: DataFile,
+    /// Columns: a stage or touchpoint id, the answer's time, its score.
+    pub key: Located<String>,
+    pub time: Located<String>,
+    pub score: Located<String>,
+    pub scale: NamedScale,
+    pub comment: Option<Located<String>>,
+    pub user: Option<Located<String>>,
+    pub time_format: TimeFormat,
+    /// An IANA name; "UTC" by default.
+    pub timezone: String,
+    pub on_error: OnError,
+    pub loc: Location,
+}
+
+/// A stage's pain point: its text, and the words that count a comment as mentioning it.
+#[derive(Clone, Debug)]
+pub struct PainPoint {
+    pub text: String,
+    /// Empty for a pain point written as a plain string: its mentions are not counted.
+    pub keywords: Vec<Located<String>>,
+    pub loc: Location,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -179,6 +214,12 @@ pub enum TargetKind {
     StageConversion(usize),
     /// Touchpoint id, metric id.
     TouchpointMetric(String, String),
+    /// A number of a feedback source (its id) for a stage or touchpoint (its id).
+    Feedback {
+        source: String,
+        owner: String,
+        field: FeedbackField,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -203,7 +244,7 @@ pub struct Stage {
     pub emotion: Option<u8>,
     pub actions: Vec<String>,
     pub questions: Vec<String>,
-    pub pain_points: Vec<String>,
+    pub pain_points: Vec<PainPoint>,
     pub opportunities: Vec<String>,
     pub touchpoints: Vec<Touchpoint>,
     pub loc: Location,

@@ -259,6 +259,39 @@ impl<'a, 'i> Table<'a, 'i> {
         out
     }
 
+    /// An array whose items are strings or tables (`pain_points = ["…", { text = "…" }]`);
+    /// `what` names the tables in their messages.
+    pub fn words_or_tables(
+        &mut self,
+        key: &'static str,
+        what: &str,
+        diags: &mut Diagnostics,
+    ) -> Vec<WordOrTable<'a, 'i>> {
+        let Some(v) = self.raw(key) else { return Vec::new() };
+        let DeValue::Array(items) = v.get_ref() else {
+            self.mismatch(key, "an array of strings or tables", v, diags);
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for item in items.iter() {
+            match item.get_ref() {
+                DeValue::String(s) => out.push(WordOrTable::Word(Located {
+                    value: s.to_string(),
+                    loc: self.src.loc(item.span()),
+                })),
+                DeValue::Table(t) => out.push(WordOrTable::Table(Table::new(self.src, t, item.span(), what))),
+                other => diags.push(
+                    Diagnostic::error(format!(
+                        "`{key}` must hold strings or tables, found {}",
+                        type_name(other)
+                    ))
+                    .at(self.src.loc(item.span())),
+                ),
+            }
+        }
+        out
+    }
+
     /// A sub-table (`[a.b]` or an inline `{ … }`).
     pub fn table(
         &mut self,

@@ -2,6 +2,7 @@
 //! the single-table rules of docs/spec.md (slugs, ranges, choices) checked on the way.
 
 use super::choice::{Choice, KnownChannel};
+use super::feedback::{read_pain_points, read_targets, PendingTarget};
 use super::reader::{word_of, Located, Table, WordOrTable};
 use super::targets::{metric_target_kpi, read, stage_target_kpi};
 use super::{
@@ -27,6 +28,8 @@ pub(super) struct Collected {
     pub conversion_flags: Vec<(usize, Location)>,
     pub stage_targets: Vec<Target>,
     pub metric_targets: Vec<Target>,
+    /// `feedback_targets` of stages and touchpoints, in file order.
+    pub feedback_targets: Vec<PendingTarget>,
 }
 
 pub(super) fn read_stage(st: &mut Table, index: usize, out: &mut Collected, diags: &mut Diagnostics) -> Option<Stage> {
@@ -54,7 +57,7 @@ pub(super) fn read_stage(st: &mut Table, index: usize, out: &mut Collected, diag
     };
     let actions = list(st, "actions", diags);
     let questions = list(st, "questions", diags);
-    let pain_points = list(st, "pain_points", diags);
+    let pain_points = read_pain_points(st, diags);
     let opportunities = list(st, "opportunities", diags);
     if let Some(c) = st.boolean("conversion", diags) {
         if c.value {
@@ -71,9 +74,13 @@ pub(super) fn read_stage(st: &mut Table, index: usize, out: &mut Collected, diag
         Unit::Percent,
         diags,
     );
+    let feedback_targets = read_targets(st, id.as_ref().map_or("", |i| i.value.as_str()), diags);
+    if id.is_some() {
+        out.feedback_targets.extend(feedback_targets);
+    }
     let mut touchpoints = Vec::new();
     for mut tt in st.tables("touchpoints", "touchpoint", diags) {
-        if let Some(tp) = read_touchpoint(&mut tt, &mut out.metric_targets, diags) {
+        if let Some(tp) = read_touchpoint(&mut tt, out, diags) {
             touchpoints.push(tp);
         }
         tt.finish(diags);
@@ -154,7 +161,7 @@ fn read_scale(mt: &mut Table, diags: &mut Diagnostics) -> Option<Scale> {
     }
 }
 
-fn read_touchpoint(tt: &mut Table, metric_targets: &mut Vec<Target>, diags: &mut Diagnostics) -> Option<Touchpoint> {
+fn read_touchpoint(tt: &mut Table, out: &mut Collected, diags: &mut Diagnostics) -> Option<Touchpoint> {
     let id = tt.required_string("id", diags);
     if let Some(id) = &id {
         tt.set_what(format!("touchpoint `{}`", id.value));
@@ -207,7 +214,7 @@ fn read_touchpoint(tt: &mut Table, metric_targets: &mut Vec<Target>, diags: &mut
         mt.finish(diags);
         let Some(mid) = mid else { continue };
         if id.is_some() {
-            metric_targets.extend(target);
+            out.metric_targets.extend(target);
         }
         metrics.push(Metric {
             name: mname.unwrap_or_else(|| humanize(&mid.value)),
@@ -218,7 +225,9 @@ fn read_touchpoint(tt: &mut Table, metric_targets: &mut Vec<Target>, diags: &mut
             scale,
         });
     }
+    let feedback_targets = read_targets(tt, id.as_ref().map_or("", |i| i.value.as_str()), diags);
     let id = id?;
+    out.feedback_targets.extend(feedback_targets);
     Some(Touchpoint {
         name: name.unwrap_or_else(|| humanize(&id.value)),
         loc: id.loc,

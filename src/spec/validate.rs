@@ -222,6 +222,7 @@ mod tests {
             events: None,
             metrics: None,
             cohorts: None,
+            feedback: vec![],
             retention: Retention {
                 cohort_stage: 0,
                 return_stage: 0,
