@@ -307,6 +307,7 @@ const NPS_LOW: &[&str] = &[
     "Why do I have to create an account just to buy one pair?",
     "Obligé de créer un compte pour commander, c'est pénible.",
     "Shipping cost was a bad surprise at checkout.",
+    "Frais de port découverts au paiement, dommage.",
     "Taille trop petite, le guide des tailles ne m'a pas aidée.",
     "",
 ];

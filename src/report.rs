@@ -93,6 +93,42 @@ pub fn table(project: &Project, kpis: &Kpis) -> String {
                 .collect();
             let _ = writeln!(out, "  conversion by segment: {}", segs.join(" | "));
         }
+        for f in &k.feedback {
+            // Every answer is about one stage: the stages' numbers add up to the source's.
+            let by_stage: Vec<String> = f
+                .stages
+                .0
+                .iter()
+                .filter(|(_, s)| s.responses > 0)
+                .map(|(id, s)| {
+                    let share = match s.share {
+                        Some(v) if s.share_field == crate::spec::FeedbackField::Nps => format!("{v:.1}"),
+                        v => pct(v),
+                    };
+                    format!("{id} {share} ({})", int(Some(s.responses)))
+                })
+                .collect();
+            let total: u64 = f.stages.0.iter().map(|(_, s)| s.responses).sum();
+            let _ = writeln!(
+                out,
+                "  survey {} ({}): {} responses; {} by stage: {}",
+                f.id,
+                crate::spec::Choice::name(f.scale),
+                int(Some(total)),
+                crate::spec::Choice::name(crate::spec::FeedbackField::of_scale(f.scale)),
+                if by_stage.is_empty() { "—".to_string() } else { by_stage.join(" | ") }
+            );
+        }
+        if let Some(f) = k.feedback.first() {
+            let counted: Vec<String> = f
+                .pain_points
+                .iter()
+                .filter_map(|p| p.mentions.map(|m| format!("{} {m}", p.text)))
+                .collect();
+            if !counted.is_empty() {
+                let _ = writeln!(out, "  pain points by mentions: {}", counted.join(" | "));
+            }
+        }
         for t in &k.targets {
             let mark = if t.met { "met   " } else { "MISSED" };
             let bound = match (t.min, t.max) {

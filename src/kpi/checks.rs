@@ -12,6 +12,7 @@ pub fn warnings(project: &Project, data: &[JourneyData], kpis: &Kpis) -> Diagnos
     for ((j, d), k) in project.journeys.iter().zip(data).zip(&kpis.journeys) {
         metrics_disagreement(j, d, k, &mut diags);
         missed_targets(j, k, &mut diags);
+        silent_keywords(j, k, &mut diags);
     }
     diags
 }
@@ -47,6 +48,28 @@ fn missed_targets(j: &Journey, k: &JourneyKpis, diags: &mut Diagnostics) {
             ))
             .at(t.loc.clone()),
         );
+    }
+}
+
+/// A pain point keyword that no survey comment of its stage contains is likely misspelt,
+/// or in another language than the comments.
+fn silent_keywords(j: &Journey, k: &JourneyKpis, diags: &mut Diagnostics) {
+    let Some(f) = k.feedback.first() else { return };
+    for p in &f.pain_points {
+        let (si, pi) = p.at;
+        let pain = &j.stages[si].pain_points[pi];
+        for (kw, hits) in pain.keywords.iter().zip(&p.keyword_hits) {
+            if *hits == 0 {
+                diags.push(
+                    Diagnostic::warning(format!(
+                        "keyword `{}` of pain point \"{}\" matches no survey comment about stage `{}`",
+                        kw.value, pain.text, j.stages[si].id
+                    ))
+                    .at(kw.loc.clone())
+                    .help("keywords are matched inside comments, ignoring case and accents; try a shorter stem or the comments' language"),
+                );
+            }
+        }
     }
 }
 
