@@ -116,7 +116,11 @@ pub fn table(project: &Project, kpis: &Kpis) -> String {
                 crate::spec::Choice::name(f.scale),
                 int(Some(total)),
                 crate::spec::Choice::name(crate::spec::FeedbackField::of_scale(f.scale)),
-                if by_stage.is_empty() { "—".to_string() } else { by_stage.join(" | ") }
+                if by_stage.is_empty() {
+                    "—".to_string()
+                } else {
+                    by_stage.join(" | ")
+                }
             );
         }
         if let Some(f) = k.feedback.first() {

@@ -481,7 +481,10 @@ fn kpis_json_has_the_keys_of_spec_section_5() {
     );
     assert_eq!(keys(&fb[0]["stages"]["purchase"]["verbatims"][0]), ["time", "text"]);
     assert_eq!(keys(&fb[0]["pain_points"][0]), ["stage", "text", "mentions"]);
-    assert_eq!(keys(&fb[0]["stages"]), ["awareness", "consideration", "purchase", "retention", "advocacy"]);
+    assert_eq!(
+        keys(&fb[0]["stages"]),
+        ["awareness", "consideration", "purchase", "retention", "advocacy"]
+    );
     assert_eq!(keys(&j["funnel"]), ["window_seconds", "steps"]);
     assert_eq!(
         keys(&j["funnel"]["steps"][0]),

@@ -130,8 +130,11 @@ pub fn read(input: &FeedbackInput, diags: &mut Diagnostics) -> Option<FeedbackDa
             let ids = input.stages.iter().chain(&input.touchpoints).map(String::as_str);
             problems.push((
                 "unknown key",
-                row.error(KEY, format!("key `{key}` is neither a stage nor a touchpoint of this journey"))
-                    .help_opt(did_you_mean(key, ids)),
+                row.error(
+                    KEY,
+                    format!("key `{key}` is neither a stage nor a touchpoint of this journey"),
+                )
+                .help_opt(did_you_mean(key, ids)),
             ));
             if skip {
                 *data.unknown_keys.entry(key.to_string()).or_default() += 1;
@@ -150,7 +153,7 @@ pub fn read(input: &FeedbackInput, diags: &mut Diagnostics) -> Option<FeedbackDa
                         time::expected(&input.time_format)
                     ),
                 )
-                .help_opt(time::format_hint(value, &input.time_format)),
+                .help_opt(time::format_hint(value, &input.time_format, "[[data.feedback]]")),
             ));
         }
         let score = match score(row, input.file.options.decimal, input.scale) {
@@ -186,11 +189,7 @@ pub fn read(input: &FeedbackInput, diags: &mut Diagnostics) -> Option<FeedbackDa
             }
             return;
         }
-        let text = |i: Option<usize>| {
-            i.map(|i| row.get(i))
-                .filter(|s| !s.is_empty())
-                .map(Box::<str>::from)
-        };
+        let text = |i: Option<usize>| i.map(|i| row.get(i)).filter(|s| !s.is_empty()).map(Box::<str>::from);
         data.answers.push(Answer {
             owner: owner.expect("no problem: a key"),
             time: t.expect("no problem: a time"),

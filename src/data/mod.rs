@@ -133,7 +133,9 @@ pub fn load_cached(project: &Project, cache: &mut Cache, diags: &mut Diagnostics
         .iter()
         .flat_map(|j| j.feedback.iter().map(|f| feedback_slot(&j.id, &f.id)))
         .collect();
-    cache.feedback.retain(&slots.iter().map(String::as_str).collect::<Vec<_>>());
+    cache
+        .feedback
+        .retain(&slots.iter().map(String::as_str).collect::<Vec<_>>());
     out
 }
 

@@ -122,8 +122,9 @@ const COMMON_PATTERNS: &[&str] = &[
 ];
 
 /// A hint when a time looks like another format than the declared one: the formats that
-/// read it (two when day and month could be either way round).
-pub fn format_hint(value: &str, declared: &TimeFormat) -> Option<String> {
+/// read it (two when day and month could be either way round), to set in `table`
+/// (`[data.events]`, `[[data.feedback]]`).
+pub fn format_hint(value: &str, declared: &TimeFormat, table: &str) -> Option<String> {
     let v = value.trim();
     if v.is_empty() {
         return None;
@@ -157,9 +158,9 @@ pub fn format_hint(value: &str, declared: &TimeFormat) -> Option<String> {
     let set = |f: &TimeFormat| format!("`time_format = \"{}\"`", f.name());
     match found.as_slice() {
         [] => None,
-        [f] => Some(format!("set {} in [data.events]: this time reads with it", set(f))),
+        [f] => Some(format!("set {} in {table}: this time reads with it", set(f))),
         [a, b, ..] => Some(format!(
-            "set {} or {} in [data.events] (day and month the other way round): a date after the 12th tells which",
+            "set {} or {} in {table} (day and month the other way round): a date after the 12th tells which",
             set(a),
             set(b)
         )),
@@ -344,7 +345,7 @@ mod tests {
 
     #[test]
     fn format_hints() {
-        let hint = |v: &str| format_hint(v, &TimeFormat::Rfc3339).unwrap_or_default();
+        let hint = |v: &str| format_hint(v, &TimeFormat::Rfc3339, "[data.events]").unwrap_or_default();
         assert!(hint("1767607200").contains("\"unix_s\""));
         assert!(hint("1767607200123").contains("\"unix_ms\""));
         assert!(hint("20260105").contains("\"%Y%m%d\""), "{}", hint("20260105"));
@@ -355,11 +356,11 @@ mod tests {
         );
         assert!(hint("25/12/2026").contains("\"%d/%m/%Y\""));
         assert!(!hint("25/12/2026").contains("%m/%d"));
-        assert_eq!(format_hint("2026-01-05", &TimeFormat::Rfc3339), None);
-        assert!(format_hint("2026-01-05", &TimeFormat::UnixS)
+        assert_eq!(format_hint("2026-01-05", &TimeFormat::Rfc3339, "[data.events]"), None);
+        assert!(format_hint("2026-01-05", &TimeFormat::UnixS, "[data.events]")
             .unwrap()
             .contains("rfc3339"));
-        assert_eq!(format_hint("yesterday", &TimeFormat::Rfc3339), None);
+        assert_eq!(format_hint("yesterday", &TimeFormat::Rfc3339, "[data.events]"), None);
     }
 
     #[test]

@@ -143,12 +143,7 @@ pub fn feedback(src: &FeedbackSource, data: &FeedbackData, diags: &mut Diagnosti
                 reasons.join(", ")
             ))
             .at(src.file.loc.clone())
-            .help_opt((!keys.is_empty()).then(|| {
-                format!(
-                    "keys that name no stage or touchpoint: {}",
-                    by_count(keys)
-                )
-            })),
+            .help_opt((!keys.is_empty()).then(|| format!("keys that name no stage or touchpoint: {}", by_count(keys)))),
         );
     } else if data.answers.is_empty() {
         diags.push(

@@ -119,7 +119,10 @@ pub struct PainPointKpi {
 
 /// Lower case without accents (é = e, Ç = c), for matching keywords in comments.
 pub fn fold(s: &str) -> String {
-    s.nfd().filter(|c| !is_combining_mark(*c)).flat_map(char::to_lowercase).collect()
+    s.nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// Every source's KPIs, in spec order; a source that was not read has none.
@@ -177,7 +180,12 @@ fn stats(shape: &FeedbackShape, rows: &[&Answer], zone: &Zone) -> FeedbackStats 
     });
     let measured_emotion = mean.map(|m| 1.0 + 4.0 * (m - scale.min) / (scale.max - scale.min));
     // The latest first; of two answers at the same time, the later line.
-    let mut commented: Vec<(usize, &Answer)> = rows.iter().copied().enumerate().filter(|(_, a)| a.comment.is_some()).collect();
+    let mut commented: Vec<(usize, &Answer)> = rows
+        .iter()
+        .copied()
+        .enumerate()
+        .filter(|(_, a)| a.comment.is_some())
+        .collect();
     commented.sort_by(|(i, a), (j, b)| b.time.cmp(&a.time).then(j.cmp(i)));
     let verbatims = commented
         .iter()

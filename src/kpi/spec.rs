@@ -69,7 +69,11 @@ impl KpiSpec {
                         .iter()
                         .map(|p| PainShape {
                             text: p.text.clone(),
-                            keywords: p.keywords.iter().map(|k| super::feedback::fold(k.value.trim())).collect(),
+                            keywords: p
+                                .keywords
+                                .iter()
+                                .map(|k| super::feedback::fold(k.value.trim()))
+                                .collect(),
                         })
                         .collect(),
                 })

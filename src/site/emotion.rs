@@ -67,15 +67,25 @@ mod tests {
         assert!(svg.contains(r#"points="50,40.0 150,68.0""#), "{svg}");
         assert!(svg.contains(r#"points="350,12.0 450,26.0""#), "{svg}");
         assert_eq!(svg.matches("<polyline").count(), 2);
-        assert_eq!(line(&[Some(2), None, Some(4)], &[None; 3]).matches("<polyline").count(), 0);
+        assert_eq!(
+            line(&[Some(2), None, Some(4)], &[None; 3]).matches("<polyline").count(),
+            0
+        );
     }
 
     #[test]
     fn the_measured_emotion_is_a_second_line() {
         let svg = line(&[Some(4), Some(4), Some(2)], &[Some(3.5), None, Some(2.25)]);
         assert_eq!(svg.matches(r#"class="e-line""#).count(), 1, "{svg}");
-        assert_eq!(svg.matches(r#"class="e-measured""#).count(), 0, "broken by the stage without answers");
+        assert_eq!(
+            svg.matches(r#"class="e-measured""#).count(),
+            0,
+            "broken by the stage without answers"
+        );
         let svg = line(&[Some(4), Some(4)], &[Some(3.5), Some(2.25)]);
-        assert!(svg.contains(r#"<polyline class="e-measured" points="50,33.0 150,50.5""#), "{svg}");
+        assert!(
+            svg.contains(r#"<polyline class="e-measured" points="50,33.0 150,50.5""#),
+            "{svg}"
+        );
     }
 }

@@ -103,7 +103,10 @@ impl<'a> Site<'a> {
             .collect();
         let funnel_svg = charts::funnel("funnel", self.t.funnel, &steps, self.n);
         let emotions: Vec<Option<u8>> = j.stages.iter().map(|s| s.emotion).collect();
-        let measured: Vec<Option<f64>> = stages.iter().map(|s| s.measured_emotion.as_ref().map(|m| m.value)).collect();
+        let measured: Vec<Option<f64>> = stages
+            .iter()
+            .map(|s| s.measured_emotion.as_ref().map(|m| m.value))
+            .collect();
         let emotion_svg = (emotions.iter().any(Option::is_some) || measured.iter().any(Option::is_some))
             .then(|| emotion::line(&emotions, &measured));
         // Named segments by id, then the people without a value: a "(none)" row on top,

@@ -176,7 +176,9 @@ impl<'a> Site<'a> {
                     scale: f.scale.name(),
                     responses: s.responses,
                     responses_text: n.count(s.responses as f64, v.response_one, v.response_other),
-                    mean_text: s.mean.map(|m| format!("{} / {}", n.number(m, 1), n.number(scale.max, 0))),
+                    mean_text: s
+                        .mean
+                        .map(|m| format!("{} / {}", n.number(m, 1), n.number(scale.max, 0))),
                     share_label: v.field(s.share_field),
                     share_text: s.share.map(|x| match s.share_field {
                         crate::spec::FeedbackField::Nps => signed(n.number(x, 0), x),
@@ -199,7 +201,12 @@ impl<'a> Site<'a> {
     }
 
     /// Stage `si`'s measured emotion: that of the first survey with answers about it.
-    pub(super) fn measured_emotion(&self, j: &'a Journey, k: &'a JourneyKpis, si: usize) -> Option<MeasuredEmotion<'a>> {
+    pub(super) fn measured_emotion(
+        &self,
+        j: &'a Journey,
+        k: &'a JourneyKpis,
+        si: usize,
+    ) -> Option<MeasuredEmotion<'a>> {
         let stage = &j.stages[si];
         let (f, s) = k
             .feedback
@@ -210,7 +217,11 @@ impl<'a> Site<'a> {
         Some(MeasuredEmotion {
             value,
             text: self.n.number(value, 1),
-            source: j.feedback.iter().find(|x| x.id == f.id).map_or(f.id.as_str(), |x| &x.name),
+            source: j
+                .feedback
+                .iter()
+                .find(|x| x.id == f.id)
+                .map_or(f.id.as_str(), |x| &x.name),
             responses: s.responses,
             gap,
             gap_text: gap.map(|g| signed(self.n.number(g.abs(), 1), g)),

@@ -27,12 +27,10 @@ pub struct VoiceStrings {
     pub no_comment: &'static str,
     pub mention_one: &'static str,
     pub mention_other: &'static str,
-    pub not_counted: &'static str,
     pub left_at_stage: &'static str,
     pub score_over_time: &'static str,
     pub weekly_mean: &'static str,
     pub week_of: &'static str,
-    pub no_answers: &'static str,
 }
 
 pub const EN: VoiceStrings = VoiceStrings {
@@ -56,12 +54,10 @@ pub const EN: VoiceStrings = VoiceStrings {
     no_comment: "No comment yet.",
     mention_one: "mention",
     mention_other: "mentions",
-    not_counted: "no keywords: mentions not counted",
     left_at_stage: "last seen at this stage",
     score_over_time: "Score over time",
     weekly_mean: "Weekly mean score",
     week_of: "Week of",
-    no_answers: "No survey answer yet.",
 };
 
 pub const FR: VoiceStrings = VoiceStrings {
@@ -85,12 +81,10 @@ pub const FR: VoiceStrings = VoiceStrings {
     no_comment: "Aucun commentaire pour l’instant.",
     mention_one: "mention",
     mention_other: "mentions",
-    not_counted: "sans mots-clés : mentions non comptées",
     left_at_stage: "vus pour la dernière fois à cette étape",
     score_over_time: "Note dans le temps",
     weekly_mean: "Note moyenne par semaine",
     week_of: "Semaine du",
-    no_answers: "Aucune réponse d’enquête pour l’instant.",
 };
 
 impl VoiceStrings {

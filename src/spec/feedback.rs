@@ -34,7 +34,9 @@ pub(super) fn read_source(files: &Root, root: &Path, t: &mut Table, diags: &mut 
         .string("time_format", diags)
         .and_then(|f| time_format(f, diags))
         .unwrap_or(TimeFormat::Rfc3339);
-    let timezone = t.string("timezone", diags).map_or("UTC".to_string(), |z| timezone(z, diags));
+    let timezone = t
+        .string("timezone", diags)
+        .map_or("UTC".to_string(), |z| timezone(z, diags));
     let on_error = t.choice("on_error", diags).map_or(Default::default(), |o| o.value);
     let id = id?;
     Some(FeedbackSource {
@@ -165,7 +167,11 @@ pub(super) fn check_targets(
                     src.scale.name()
                 ))
                 .at(p.field.loc)
-                .help(format!("a {} survey has responses, mean and {}", src.scale.name(), share.name())),
+                .help(format!(
+                    "a {} survey has responses, mean and {}",
+                    src.scale.name(),
+                    share.name()
+                )),
             );
             continue;
         }
@@ -175,7 +181,12 @@ pub(super) fn check_targets(
             FeedbackField::Mean => (
                 scale.min,
                 scale.max,
-                format!("the {} scale runs from {} to {}", src.scale.name(), scale.min, scale.max),
+                format!(
+                    "the {} scale runs from {} to {}",
+                    src.scale.name(),
+                    scale.min,
+                    scale.max
+                ),
             ),
             FeedbackField::Nps => (-100.0, 100.0, "an NPS runs from -100 to 100".to_string()),
             // Rates are checked by `read_bound`.

@@ -22,8 +22,8 @@ use crate::currency::Currency;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
 use crate::files::Root;
 pub use choice::{
-    Aggregate, Channel, Choice, Decimal, FeedbackField, FileFormat, KnownChannel, Language, NamedScale, Occurrence, OnError, Preset,
-    TimeFormat, Unit,
+    Aggregate, Channel, Choice, Decimal, FeedbackField, FileFormat, KnownChannel, Language, NamedScale, Occurrence,
+    OnError, Preset, TimeFormat, Unit,
 };
 pub use config::check_base_url;
 pub use data::ReadOptions;

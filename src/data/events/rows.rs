@@ -203,7 +203,7 @@ impl<'a> Decoder<'a> {
                     "invalid time `{value}` in column `{col_name}`: expected {}",
                     time::expected(&input.time_format)
                 ),
-                time::format_hint(&value, &input.time_format),
+                time::format_hint(&value, &input.time_format, "[data.events]"),
             ),
             Bad::Revenue => (
                 format!("invalid revenue `{value}` in column `{col_name}`: expected a decimal number or nothing"),
