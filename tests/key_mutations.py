@@ -13,7 +13,10 @@ Not listed, because no test can tell them apart from what else keys an entry: th
 FileStamp's size, modification time, inode and device (any rewrite also changes the change
 time, which is listed; they serve file systems without one), EventsInput.file and
 CohortsInput.file (a new path is a new stamp unless it is a hard link, and these readers
-keep no message naming the file), MetricsInput.journey (the cache is per journey id).
+keep no message naming the file), MetricsInput.journey (the cache is per journey id),
+KpiSpec.feedback (the scale and zone it holds are also in FeedbackInput: a change to them
+reads the survey again, so its new data version recomputes the KPIs anyway), and
+FeedbackInput.columns/has_comment/has_user (each change of one changes another).
 """
 import pathlib
 import re
@@ -23,7 +26,8 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 EV_FIELDS = ["file", "user", "time", "event", "segment", "revenue", "time_format", "on_error", "touchpoints"]
-KS_FIELDS = ["stages", "conversion_stage", "window", "retention"]
+KS_FIELDS = ["stages", "conversion_stage", "window", "retention", "feedback"]
+FB_FIELDS = ["file", "columns", "has_comment", "has_user", "scale", "time_format", "timezone", "on_error", "stages", "touchpoints"]
 ST_FIELDS = ["len", "modified", "changed", "inode", "device"]
 
 def manual_eq(struct, fields, skip):
@@ -68,10 +72,13 @@ MUTATIONS = [
     ("places compared by location", lambda: patch_text("src/data/cache.rs", "    fn eq(&self, _: &Place) -> bool {\n        true", "    fn eq(&self, o: &Place) -> bool {\n        self.0 == o.0"), "a_title_edit_reads_and_computes_nothing"),
     ("touchpoints left out of MetricsInput", lambda: patch_struct("src/data/metrics.rs", "MetricsInput", ["file", "journey", "stages", "touchpoints"], "touchpoints"), "a_metric_declared_reads_the_metrics_file_again"),
     ("conversion_stage left out of KpiSpec", lambda: patch_struct("src/kpi/spec.rs", "KpiSpec", KS_FIELDS, "conversion_stage"), "the_conversion_stage"),
+    ("stages left out of KpiSpec (feedback keywords)", lambda: patch_struct("src/kpi/spec.rs", "KpiSpec", KS_FIELDS, "stages"), "pain_point_keywords"),
+    ("scale left out of FeedbackInput", lambda: patch_struct("src/data/feedback.rs", "FeedbackInput", FB_FIELDS, "scale"), "the_survey_scale"),
+    ("timezone left out of FeedbackInput", lambda: patch_struct("src/data/feedback.rs", "FeedbackInput", FB_FIELDS, "timezone"), "the_survey_time_zone"),
     ("data version left out of KpiKey", lambda: patch_struct("src/kpi/mod.rs", "KpiKey", ["spec", "data"], "data"), "a_metric_file_edited_reads_only_that_file"),
 ]
 
-TOUCHED = ["src/kpi/spec.rs", "src/data/events/mod.rs", "src/data/cache.rs", "src/kpi/mod.rs", "src/data/metrics.rs"]
+TOUCHED = ["src/kpi/spec.rs", "src/data/events/mod.rs", "src/data/cache.rs", "src/kpi/mod.rs", "src/data/metrics.rs", "src/data/feedback.rs"]
 
 only = sys.argv[1:]
 failures = 0

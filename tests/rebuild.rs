@@ -370,3 +370,59 @@ fn a_stage_renamed_reads_the_metrics_file_again() {
     s.p.replace(J, "id = \"visit\"", "id = \"landing\"");
     s.rebuilds(&["data/metrics.csv"], true);
 }
+
+/// The project with a survey about the checkout (times without offset: read in the
+/// source's zone) and a pain point counted by keywords.
+fn with_survey() -> Project {
+    let p = project();
+    p.replace(
+        J,
+        "[retention]",
+        "[[data.feedback]]\nid = \"nps\"\npath = \"data/survey.csv\"\nkey = \"key\"\ntime = \"at\"\nscore = \"score\"\nscale = \"csat\"\ncomment = \"comment\"\n\n[retention]",
+    )
+    .replace(
+        J,
+        "conversion = true",
+        "conversion = true\npain_points = [{ text = \"Price\", keywords = [\"price\"] }]",
+    )
+    .write(
+        "data/survey.csv",
+        "key,at,score,comment\ncheckout,2026-01-06 10:00:00,5,fair price\nbuy,2026-01-07 10:00:00,2,too slow\n",
+    );
+    p
+}
+
+#[test]
+fn a_survey_edited_reads_only_that_file() {
+    let mut s = Session::new(with_survey());
+    s.p.append("data/survey.csv", "checkout,2026-01-08 10:00:00,1,price too high\n");
+    s.rebuilds(&["data/survey.csv"], true);
+}
+
+#[test]
+fn the_survey_scale() {
+    let mut s = Session::new(with_survey());
+    s.p.replace(J, "scale = \"csat\"", "scale = \"ces\"");
+    s.rebuilds(&["data/survey.csv"], true);
+}
+
+#[test]
+fn the_survey_time_zone() {
+    let mut s = Session::new(with_survey());
+    s.p.replace(J, "comment = \"comment\"", "comment = \"comment\"\ntimezone = \"Asia/Tokyo\"");
+    s.rebuilds(&["data/survey.csv"], true);
+}
+
+#[test]
+fn pain_point_keywords() {
+    let mut s = Session::new(with_survey());
+    s.p.replace(J, "keywords = [\"price\"]", "keywords = [\"slow\"]");
+    s.rebuilds(&[], true);
+}
+
+#[test]
+fn a_survey_comment_column() {
+    let mut s = Session::new(with_survey());
+    s.p.replace(J, "comment = \"comment\"\n", "");
+    s.rebuilds(&["data/survey.csv"], true);
+}
