@@ -409,7 +409,11 @@ fn the_survey_scale() {
 #[test]
 fn the_survey_time_zone() {
     let mut s = Session::new(with_survey());
-    s.p.replace(J, "comment = \"comment\"", "comment = \"comment\"\ntimezone = \"Asia/Tokyo\"");
+    s.p.replace(
+        J,
+        "comment = \"comment\"",
+        "comment = \"comment\"\ntimezone = \"Asia/Tokyo\"",
+    );
     s.rebuilds(&["data/survey.csv"], true);
 }
 

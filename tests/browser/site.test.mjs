@@ -37,6 +37,41 @@ const ok = await run([
     assert(problems.length === 0, problems.join("\n"));
   }],
 
+  ["the map draws the stated and the measured emotion, each mark on its line", async () => {
+    for (const width of [1440, 390]) {
+      const page = await browser.newPage({ viewport: { width, height: 900 } });
+      await page.goto(base + "journeys/online-purchase/index.html");
+      const stated = page.locator(".emotion-line polyline.e-line");
+      const measured = page.locator(".emotion-line polyline.e-measured");
+      assert((await stated.count()) >= 1 && (await measured.count()) >= 1, "both lines are drawn");
+      for (const line of [stated.first(), measured.first()]) {
+        const box = await line.boundingBox();
+        assert(box && box.width > 50, `a line is visible at ${width} px: ${JSON.stringify(box)}`);
+        const stroke = await line.evaluate((el) => getComputedStyle(el).stroke);
+        assert(stroke && stroke !== "none", "the line has a colour");
+      }
+      // Purchase: stated 2, measured from the post-purchase survey; its ring sits where the
+      // measured line has its vertex, and the gap is written beside it.
+      const ring = page.locator(".measured-point .measured-dot").first();
+      const r = await ring.boundingBox();
+      const points = await measured.first().evaluate((el) => {
+        const svg = el.ownerSVGElement.getBoundingClientRect();
+        const vb = el.ownerSVGElement.viewBox.baseVal;
+        return [...el.points].map((p) => ({ x: svg.x + (p.x / vb.width) * svg.width, y: svg.y + (p.y / vb.height) * svg.height }));
+      });
+      const centre = { x: r.x + r.width / 2, y: r.y + r.height / 2 };
+      const near = points.some((p) => Math.abs(p.x - centre.x) < 4 && Math.abs(p.y - centre.y) < 4);
+      assert(near, `the ring at ${JSON.stringify(centre)} is on a vertex of the line ${JSON.stringify(points)} (${width} px)`);
+      // Its text for screen readers is "gap: +1.9"; the last word is what the eye reads.
+      const gap = (await page.locator(".measured-point .gap").first().innerText()).trim().split(/\s+/).pop();
+      assert(/^[+−]\d/.test(gap), `the gap is signed: ${gap}`);
+      // The same numbers in the data table.
+      const row = page.locator(".emotion-table tbody tr", { hasText: "Purchase" });
+      assert((await row.locator("td").nth(2).innerText()).trim() === gap, "the table shows the map's gap");
+      await page.close();
+    }
+  }],
+
   ["navigate from home to a touchpoint and back by clicking", async () => {
     const page = await browser.newPage();
     const problems = [];
