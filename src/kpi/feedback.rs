@@ -284,6 +284,47 @@ mod tests {
         assert!(fold("Délai de livraison").contains(&fold("delai")));
     }
 
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The weekly means of the touchpoint pages against a grouping by jiff's calendar:
+        /// weeks start on Monday in the source's zone.
+        #[test]
+        fn weekly_means_group_by_monday_weeks_of_the_zone(
+            answers in prop::collection::vec((0..400 * 86_400i64, 0..11u8), 0..60),
+            zone in prop::sample::select(vec!["UTC", "Europe/Paris", "America/New_York", "Pacific/Auckland"]),
+        ) {
+            let t0 = 1_767_225_600i64; // 2026-01-01T00:00:00Z
+            let shape = FeedbackShape { id: "s".into(), scale: NamedScale::Nps, timezone: zone.into() };
+            let rows: Vec<Answer> = answers
+                .iter()
+                .map(|&(t, score)| Answer {
+                    owner: Owner::Stage(0),
+                    time: (t0 + t) * MICROS_PER_SEC,
+                    score,
+                    comment: None,
+                    user: None,
+                })
+                .collect();
+            let refs: Vec<&Answer> = rows.iter().collect();
+            let got = stats(&shape, &refs, &Zone::named(zone).unwrap()).weekly;
+            let tz = jiff::tz::TimeZone::get(zone).unwrap();
+            let mut naive: std::collections::BTreeMap<jiff::civil::Date, (u64, u64)> = Default::default();
+            for &(t, score) in &answers {
+                let date = jiff::Timestamp::from_second(t0 + t).unwrap().to_zoned(tz.clone()).date();
+                let monday = date.checked_sub(jiff::Span::new().days(i64::from(date.weekday().to_monday_zero_offset()))).unwrap();
+                let w = naive.entry(monday).or_default();
+                w.0 += u64::from(score);
+                w.1 += 1;
+            }
+            let want: Vec<WeekMean> = naive
+                .into_iter()
+                .map(|(d, (sum, n))| WeekMean { start: d.to_string(), mean: sum as f64 / n as f64, responses: n })
+                .collect();
+            prop_assert_eq!(got, want);
+        }
+    }
+
     #[test]
     fn times_are_written_in_utc() {
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");

@@ -81,7 +81,7 @@ pub const FR: VoiceStrings = VoiceStrings {
     no_comment: "Aucun commentaire pour l’instant.",
     mention_one: "mention",
     mention_other: "mentions",
-    left_at_stage: "vus pour la dernière fois à cette étape",
+    left_at_stage: "vues pour la dernière fois à cette étape",
     score_over_time: "Note dans le temps",
     weekly_mean: "Note moyenne par semaine",
     week_of: "Semaine du",
