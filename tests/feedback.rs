@@ -358,10 +358,11 @@ fn unknown_keys_are_errors_or_skipped_and_listed() {
 
 #[test]
 fn times_follow_the_declared_format_with_a_hint() {
-    let csv = "key,at,score,comment\ncheckout,05/01/2026 10:00,9,\n";
+    // After the 12th: only one pattern reads it.
+    let csv = "key,at,score,comment\ncheckout,25/01/2026 10:00,9,\n";
     let (_, line, col, msg, help) = only(&one_source("nps", csv, ""), "errors");
     assert_eq!((line, col), (2, 10));
-    assert!(msg.starts_with("invalid time `05/01/2026 10:00`"), "{msg}");
+    assert!(msg.starts_with("invalid time `25/01/2026 10:00`"), "{msg}");
     assert!(
         help.contains("`time_format = \"%d/%m/%Y %H:%M\"` in [[data.feedback]]"),
         "{help}"
