@@ -102,12 +102,17 @@ fn journey_map_shows_numbers_from_the_kpis() {
         "Questions",
         "Touchpoints",
         "Emotion",
+        "What customers say",
         "Pain points",
         "Opportunities",
         "KPIs",
     ] {
+        // The emotion lane's header also holds the key of its two lines (with surveys).
         assert!(
-            html.contains(&format!("<th scope=\"row\" class=\"lane\">{lane}</th>")),
+            html.contains(&format!("<th scope=\"row\" class=\"lane\">{lane}</th>"))
+                || html.contains(&format!(
+                    "<th scope=\"row\" class=\"lane\">{lane}<span class=\"e-key\">"
+                )),
             "lane {lane}"
         );
     }
@@ -460,7 +465,16 @@ fn base_url_flag_sets_sitemap_and_canonical_links() {
 fn docs_list_every_ui_string() {
     let docs = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/site.md")).unwrap();
     let strings = serde_json::to_value(&journeymap::site::i18n::EN).unwrap();
-    for key in strings.as_object().unwrap().keys().filter(|k| *k != "lang") {
+    // Groups of strings (`voice`) are listed by their dotted names (`voice.gap`).
+    let mut keys = Vec::new();
+    for (key, value) in strings.as_object().unwrap().iter().filter(|(k, _)| *k != "lang") {
+        match value.as_object() {
+            Some(group) => keys.extend(group.keys().map(|k| format!("{key}.{k}"))),
+            None => keys.push(key.clone()),
+        }
+    }
+    assert!(keys.iter().any(|k| k == "voice.gap"), "the survey strings are checked");
+    for key in keys {
         assert!(
             docs.contains(&format!("| `{key}` |")),
             "docs/site.md lacks the UI string `{key}`"
