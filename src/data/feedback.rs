@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use super::cache::{FileInput, Place};
-use super::number::is_decimal;
+use super::number::{parse_table_number, separator_hint};
 use super::table::{read_named_rows, Row};
 use super::time::{self, TimeReader};
 use crate::diagnostics::{did_you_mean, Diagnostic, Diagnostics};
@@ -219,31 +219,15 @@ pub fn read(input: &FeedbackInput, diags: &mut Diagnostics) -> Option<FeedbackDa
 /// The score of a row: a number (in the file's decimal notation) that is a whole point.
 fn score(row: &Row, decimal: Decimal, scale: NamedScale) -> Result<f64, Diagnostic> {
     let raw = row.get(SCORE);
-    let comma = decimal == Decimal::Comma;
-    let text = if comma && !raw.contains('.') {
-        raw.replace(',', ".")
-    } else {
-        raw.to_string()
-    };
-    let value = if comma && raw.contains('.') {
-        None
-    } else {
-        is_decimal(text.as_bytes()).then(|| text.parse::<f64>().ok()).flatten()
-    };
-    let Some(v) = value.filter(|v| v.is_finite()) else {
-        let other = if comma { '.' } else { ',' };
+    let Some(v) = parse_table_number(raw, decimal) else {
         let help = if raw.is_empty() {
-            Some("every answer needs a score; with `on_error = \"skip\"` rows without one are skipped".to_string())
-        } else if raw.contains(other) {
-            Some(format!(
-                "this number uses `{other}` as its decimal separator: set `decimal = \"{other}\"` in [[data.feedback]]"
-            ))
+            "every answer needs a score; with `on_error = \"skip\"` rows without one are skipped".to_string()
         } else {
-            Some(scale_help(scale))
+            separator_hint(raw, decimal, "[[data.feedback]]").unwrap_or_else(|| scale_help(scale))
         };
         return Err(row
             .error(SCORE, format!("invalid score `{raw}`: expected a number"))
-            .help_opt(help));
+            .help(help));
     };
     if v.fract() != 0.0 {
         return Err(row

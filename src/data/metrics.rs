@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::cache::FileInput;
-use super::number::is_decimal;
+use super::number::{parse_table_number, separator_hint};
 use super::table::read_rows;
 use crate::calendar::parse_date;
 use crate::diagnostics::{did_you_mean, plural, Diagnostic, Diagnostics, Location};
@@ -75,28 +75,11 @@ pub fn read(input: &MetricsInput, diags: &mut Diagnostics) -> Option<MetricsData
             bad(row.error(DATE, format!("invalid date `{}`: expected YYYY-MM-DD", row.get(DATE))));
         }
         let raw = row.get(VALUE);
-        // With `decimal = ","` a comma is the point; a dot is then no decimal separator.
-        let comma = file.options.decimal == crate::spec::Decimal::Comma;
-        let text = if comma {
-            if raw.contains('.') {
-                String::new()
-            } else {
-                raw.replace(',', ".")
-            }
-        } else {
-            raw.to_string()
-        };
-        let value = is_decimal(text.as_bytes())
-            .then(|| text.parse::<f64>().ok())
-            .flatten()
-            .filter(|v| v.is_finite());
+        let value = parse_table_number(raw, file.options.decimal);
         if value.is_none() {
-            let other = if comma { '.' } else { ',' };
             bad(row
                 .error(VALUE, format!("invalid value `{}`: expected a number", row.get(VALUE)))
-                .help_opt(raw.contains(other).then(|| {
-                    format!("this number uses `{other}` as its decimal separator: set `decimal = \"{other}\"` in [data.metrics]")
-                })));
+                .help_opt(separator_hint(raw, file.options.decimal, "[data.metrics]")));
         }
         let (key, metric) = (row.get(KEY), row.get(METRIC));
         if key.is_empty() {

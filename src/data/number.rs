@@ -29,6 +29,32 @@ pub fn is_decimal(s: &[u8]) -> bool {
     split(s, b'.').is_some()
 }
 
+/// A number of a small table (a metric value, a survey score) in the file's notation: with
+/// `decimal = ","` a comma is the point and a dot is no separator at all. `None` when it is
+/// not a decimal ([`is_decimal`]) or not finite.
+pub fn parse_table_number(raw: &str, decimal: crate::spec::Decimal) -> Option<f64> {
+    let text = match decimal {
+        crate::spec::Decimal::Comma if raw.contains('.') => return None,
+        crate::spec::Decimal::Comma => raw.replace(',', "."),
+        crate::spec::Decimal::Dot => raw.to_string(),
+    };
+    is_decimal(text.as_bytes())
+        .then(|| text.parse::<f64>().ok())
+        .flatten()
+        .filter(|v| v.is_finite())
+}
+
+/// For a number [`parse_table_number`] refused: the `decimal` to set in `table` when it is
+/// written with the other separator.
+pub fn separator_hint(raw: &str, decimal: crate::spec::Decimal, table: &str) -> Option<String> {
+    let other = match decimal {
+        crate::spec::Decimal::Comma => '.',
+        crate::spec::Decimal::Dot => ',',
+    };
+    raw.contains(other)
+        .then(|| format!("this number uses `{other}` as its decimal separator: set `decimal = \"{other}\"` in {table}"))
+}
+
 /// The sign, integer digits and fraction digits of a decimal.
 #[inline]
 fn split(s: &[u8], point: u8) -> Option<(bool, &[u8], &[u8])> {

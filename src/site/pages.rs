@@ -141,6 +141,7 @@ impl<'a> Site<'a> {
             .into_iter()
             .map(|(name, count)| UnmappedRow { name, count })
             .collect();
+        let emotion_rows = super::voice::emotion_rows(j, k, &stages);
         JourneyPage {
             common: self.common(2, &journey_url(j), &j.title, vec![Crumb::here(&j.title)]),
             journey: self.journey_info(j, k),
@@ -166,7 +167,7 @@ impl<'a> Site<'a> {
             targets: self.targets(j, k),
             columns: j.stages.len(),
             has_feedback: !k.feedback.is_empty(),
-            emotion_rows: self.emotion_rows(j, k),
+            emotion_rows,
         }
     }
 

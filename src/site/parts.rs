@@ -160,7 +160,6 @@ impl<'a> Site<'a> {
                         stage_url(j, &j.stages[*i]),
                     ),
                     TargetKind::Feedback { source, owner, field } => {
-                        let src = j.feedback.iter().find(|s| &s.id == source);
                         let (name, url) = match j.stage_index(owner) {
                             Some(i) => (j.stages[i].name.as_str(), stage_url(j, &j.stages[i])),
                             None => (
@@ -171,11 +170,7 @@ impl<'a> Site<'a> {
                             ),
                         };
                         (
-                            format!(
-                                "{name} — {} ({})",
-                                self.t.voice.field(*field),
-                                src.map_or(source.as_str(), |s| s.name.as_str())
-                            ),
+                            format!("{name} — {} ({})", self.t.voice.field(*field), j.feedback_name(source)),
                             url,
                         )
                     }

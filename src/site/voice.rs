@@ -57,7 +57,7 @@ pub struct PainInfo<'a> {
 }
 
 /// The emotion a stage's survey answers measure, and how far it is from the stated one.
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 pub struct MeasuredEmotion<'a> {
     pub value: f64,
     /// "3.4".
@@ -135,7 +135,7 @@ impl<'a> Site<'a> {
             .iter()
             .filter_map(|f| {
                 let s = stats(f).filter(|s| s.responses > 0)?;
-                let src = j.feedback.iter().find(|x| x.id == f.id)?;
+                let name = j.feedback_name(&f.id);
                 let scale = f.scale.scale();
                 let weeks: Vec<WeekRow> = s
                     .weekly
@@ -149,7 +149,7 @@ impl<'a> Site<'a> {
                 let chart = (chart && s.weekly.len() >= 2).then(|| {
                     let starts: Vec<&str> = s.weekly.iter().map(|w| w.start.as_str()).collect();
                     let (labels, ticks) = super::pages::date_labels(n, &starts);
-                    let title = format!("{} — {}", src.name, v.weekly_mean);
+                    let title = format!("{name} — {}", v.weekly_mean);
                     let lines = [charts::Series {
                         name: v.weekly_mean,
                         values: s.weekly.iter().map(|w| Some(w.mean)).collect(),
@@ -172,7 +172,7 @@ impl<'a> Site<'a> {
                 });
                 Some(VoiceInfo {
                     id: &f.id,
-                    name: &src.name,
+                    name,
                     scale: f.scale.name(),
                     responses: s.responses,
                     responses_text: n.count(s.responses as f64, v.response_one, v.response_other),
@@ -217,31 +217,34 @@ impl<'a> Site<'a> {
         Some(MeasuredEmotion {
             value,
             text: self.n.number(value, 1),
-            source: j
-                .feedback
-                .iter()
-                .find(|x| x.id == f.id)
-                .map_or(f.id.as_str(), |x| &x.name),
+            source: j.feedback_name(&f.id),
             responses: s.responses,
             gap,
             gap_text: gap.map(|g| signed(self.n.number(g.abs(), 1), g)),
             wide: gap.is_some_and(|g| g.abs() >= 1.0),
         })
     }
+}
 
-    /// The stated-and-measured table of a journey page; empty without feedback.
-    pub(super) fn emotion_rows(&self, j: &'a Journey, k: &'a JourneyKpis) -> Vec<EmotionRow<'a>> {
-        if k.feedback.is_empty() {
-            return Vec::new();
-        }
-        (0..j.stages.len())
-            .map(|i| EmotionRow {
-                stage: stage_link(j, &j.stages[i]),
-                stated: j.stages[i].emotion,
-                measured: self.measured_emotion(j, k, i),
-            })
-            .collect()
+/// The stated-and-measured table of a journey page, from its map's stages; empty without
+/// feedback.
+pub(super) fn emotion_rows<'a>(
+    j: &'a Journey,
+    k: &JourneyKpis,
+    stages: &[super::context::StageInfo<'a>],
+) -> Vec<EmotionRow<'a>> {
+    if k.feedback.is_empty() {
+        return Vec::new();
     }
+    j.stages
+        .iter()
+        .zip(stages)
+        .map(|(s, info)| EmotionRow {
+            stage: stage_link(j, s),
+            stated: s.emotion,
+            measured: info.measured_emotion.clone(),
+        })
+        .collect()
 }
 
 /// A number with its sign: "+32", "−0.6" (a true minus sign), "0".

@@ -157,14 +157,7 @@ pub(super) fn read_events(files: &Root, root: &Path, t: &mut Table, diags: &mut 
             loc: t.loc(),
         })
     });
-    let time_format = match t.string("time_format", diags) {
-        Some(f) => time_format(f, diags).unwrap_or(defaults.time_format),
-        None => defaults.time_format,
-    };
-    let timezone = match t.string("timezone", diags) {
-        Some(z) => timezone(z, diags),
-        None => "UTC".to_string(),
-    };
+    let (time_format, timezone) = time_options(t, defaults.time_format, diags);
     let on_error = t.choice("on_error", diags).map_or(Default::default(), |o| o.value);
     let properties = t.strings("properties", diags);
     let mut seen: Vec<&str> = Vec::new();
@@ -188,8 +181,22 @@ pub(super) fn read_events(files: &Root, root: &Path, t: &mut Table, diags: &mut 
     })
 }
 
+/// `time_format` (`default` when absent or unusable) and `timezone` ("UTC" when absent) of
+/// a data table whose rows have times.
+pub(super) fn time_options(t: &mut Table, default: TimeFormat, diags: &mut Diagnostics) -> (TimeFormat, String) {
+    let format = match t.string("time_format", diags) {
+        Some(f) => time_format(f, diags).unwrap_or(default),
+        None => default,
+    };
+    let zone = match t.string("timezone", diags) {
+        Some(z) => timezone(z, diags),
+        None => "UTC".to_string(),
+    };
+    (format, zone)
+}
+
 /// A named format, or a strftime pattern that reads back the times it writes.
-pub(super) fn time_format(f: Located<String>, diags: &mut Diagnostics) -> Option<TimeFormat> {
+fn time_format(f: Located<String>, diags: &mut Diagnostics) -> Option<TimeFormat> {
     if !f.value.contains('%') {
         return word_of::<NamedTime>("time_format", f, diags)
             .map(|n| TimeFormat::named(n.value))
@@ -228,7 +235,7 @@ pub(super) fn time_format(f: Located<String>, diags: &mut Diagnostics) -> Option
 }
 
 /// An IANA time zone name, as the bundled time zone database spells it.
-pub(super) fn timezone(z: Located<String>, diags: &mut Diagnostics) -> String {
+fn timezone(z: Located<String>, diags: &mut Diagnostics) -> String {
     match jiff::tz::TimeZone::get(&z.value) {
         Ok(_) => z.value,
         Err(_) => {

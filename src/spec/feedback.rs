@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use super::choice::{Choice, FeedbackField, NamedScale};
-use super::data::{data_file, time_format, timezone};
+use super::data::{data_file, time_options};
 use super::reader::{word_of, Located, Table, WordOrTable};
 use super::stage::check_slug;
 use super::targets::read_bound;
@@ -30,13 +30,7 @@ pub(super) fn read_source(files: &Root, root: &Path, t: &mut Table, diags: &mut 
     };
     let comment = t.string("comment", diags);
     let user = t.string("user", diags);
-    let time_format = t
-        .string("time_format", diags)
-        .and_then(|f| time_format(f, diags))
-        .unwrap_or(TimeFormat::Rfc3339);
-    let timezone = t
-        .string("timezone", diags)
-        .map_or("UTC".to_string(), |z| timezone(z, diags));
+    let (time_format, timezone) = time_options(t, TimeFormat::Rfc3339, diags);
     let on_error = t.choice("on_error", diags).map_or(Default::default(), |o| o.value);
     let id = id?;
     Some(FeedbackSource {

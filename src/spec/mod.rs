@@ -93,6 +93,11 @@ impl Journey {
             .flat_map(|(i, s)| s.touchpoints.iter().map(move |t| (i, t)))
     }
 
+    /// The name of feedback source `id` (the id itself if there is no such source).
+    pub fn feedback_name<'a>(&'a self, id: &'a str) -> &'a str {
+        self.feedback.iter().find(|s| s.id == id).map_or(id, |s| &s.name)
+    }
+
     pub fn stage_index(&self, id: &str) -> Option<usize> {
         self.stages.iter().position(|s| s.id == id)
     }
