@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod currency;
 pub mod data;
 pub mod diagnostics;
+pub mod diff;
 pub mod files;
 pub mod init;
 pub mod kpi;
@@ -74,4 +75,25 @@ pub fn analyse_cached(root: &Path, cache: &mut Cache) -> (Option<Analysis>, Diag
     diags.extend(kpi::checks::warnings(&project, &data, &kpis));
     diags.sort();
     (Some(Analysis { project, data, kpis }), diags)
+}
+
+/// A side of `journeymap diff`: a kpis.json as it is, a project analysed, or the project
+/// folder `project` as it was at a git revision, analysed.
+pub fn diff_side(source: &diff::Source, project: &Path) -> Result<diff::Side, diff::SideError> {
+    let analysed = |root: &Path, label: String| {
+        let (analysis, diags) = analyse(root);
+        match analysis {
+            Some(a) => Ok(diff::Side::project(label, &a.project, &a.kpis)),
+            None => Err(diff::SideError::Invalid(diags)),
+        }
+    };
+    match source {
+        diff::Source::File(path) => diff::Side::file(path),
+        diff::Source::Dir(dir) if dir == Path::new(".") => analysed(dir, "work tree (.)".to_string()),
+        diff::Source::Dir(dir) => analysed(dir, dir.display().to_string()),
+        diff::Source::Git(rev) => {
+            let checkout = diff::git::checkout(project, rev).map_err(diff::SideError::Unreadable)?;
+            analysed(checkout.path(), checkout.label.clone())
+        }
+    }
 }

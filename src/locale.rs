@@ -187,6 +187,46 @@ impl Numbers {
         }
     }
 
+    /// How much a value in `unit` changed, signed: "+1.2 pts" (a rate changes in
+    /// percentage points), "−120", "+€3.20". A change too small for the usual places gets
+    /// more, so that a change never reads "+0.0".
+    pub fn change(self, by: f64, unit: Unit) -> String {
+        let sign = if by > 0.0 { "+" } else { "" };
+        let (v, unit_places) = match unit {
+            Unit::Percent => (by * 100.0, 1),
+            _ => (by, default_places(by, unit, self.currency)),
+        };
+        let mut places = unit_places;
+        while places < 4 && v != 0.0 && (v * 10f64.powi(places as i32)).round() == 0.0 {
+            places += 1;
+        }
+        match unit {
+            Unit::Percent => {
+                let points = match self.lang {
+                    Language::En => "pts",
+                    Language::Fr => "pt",
+                };
+                format!("{sign}{}\u{a0}{points}", self.number(v, places))
+            }
+            Unit::Currency => format!("{sign}{}", self.money_places(v, places)),
+            Unit::Seconds => match by < 0.0 {
+                true => format!("−{}", self.duration(-by)),
+                false => format!("+{}", self.duration(by)),
+            },
+            Unit::Score | Unit::Count => format!("{sign}{}", self.number(v, places)),
+        }
+    }
+
+    /// A relative change as a signed percentage: "+4.1%", "−12.0 %".
+    pub fn signed_percent(self, v: f64) -> String {
+        let sign = if v > 0.0 && self.percent_places(v, 1) != self.percent_places(0.0, 1) {
+            "+"
+        } else {
+            ""
+        };
+        format!("{sign}{}", self.percent_places(v, 1))
+    }
+
     /// A target's bounds and the actual value, written so that the actual never reads the
     /// same as a bound it differs from (0.78 % against ≥ 0.8 % is "0.78 %", not "0.8 %"):
     /// each bound with the places it needs, the actual with at least as many, and more

@@ -50,6 +50,9 @@ enum Command {
         /// Base URL for sitemap.xml and canonical links (overrides journeymap.toml)
         #[arg(long)]
         base_url: Option<String>,
+        /// A kpis.json published earlier: the pages show how the numbers moved since
+        #[arg(long, value_name = "FILE")]
+        baseline: Option<PathBuf>,
     },
     /// Preview the site with live reload
     Serve {
@@ -65,6 +68,23 @@ enum Command {
         /// Open the site in the default browser
         #[arg(long)]
         open: bool,
+    },
+    /// What changed between two versions of a project: its spec and its KPIs
+    Diff {
+        /// The old side: a kpis.json, a project directory, or git:REV (the project at a revision)
+        old: String,
+        /// The new side, in the same forms (default: the project as it is on disk)
+        new: Option<String>,
+        /// The project whose git history `git:REV` reads (default: NEW when it is a
+        /// directory, else the current directory)
+        #[arg(long)]
+        project: Option<PathBuf>,
+        /// human: for a terminal; markdown: a pull-request comment; json: for programs
+        #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+        format: DiffFormat,
+        /// Exit 1 when a target met on the old side is missed on the new one
+        #[arg(long)]
+        fail_on_regression: bool,
     },
     /// Print the computed KPIs
     Kpis {
@@ -92,6 +112,13 @@ enum Format {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum DiffFormat {
+    Human,
+    Markdown,
+    Json,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum KpiFormat {
     Json,
     Csv,
@@ -104,8 +131,20 @@ fn main() -> ExitCode {
         Command::Init { dir } => init(dir),
         Command::Check { dir, strict, format } => check(dir, strict, format),
         Command::Kpis { dir, journey, format } => kpis(dir, journey, format),
-        Command::Build { dir, output, base_url } => build(dir, output, base_url),
+        Command::Build {
+            dir,
+            output,
+            base_url,
+            baseline,
+        } => build(dir, output, base_url, baseline),
         Command::Serve { dir, port, bind, open } => serve(dir, port, bind, open),
+        Command::Diff {
+            old,
+            new,
+            project,
+            format,
+            fail_on_regression,
+        } => diff(&old, new.as_deref(), project, format, fail_on_regression),
     }
 }
 
@@ -239,11 +278,28 @@ fn kpis(dir: PathBuf, only: Option<String>, format: KpiFormat) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn build(dir: PathBuf, output: Option<PathBuf>, base_url: Option<String>) -> ExitCode {
+fn build(dir: PathBuf, output: Option<PathBuf>, base_url: Option<String>, baseline: Option<PathBuf>) -> ExitCode {
     if let Some(Err(why)) = base_url.as_deref().map(journeymap::spec::check_base_url) {
         eprintln!("error: invalid --base-url: {why}");
         return ExitCode::from(2);
     }
+    let baseline = match baseline {
+        None => None,
+        Some(path) => match std::fs::read_to_string(&path) {
+            Err(e) => {
+                eprintln!("error: cannot read the baseline `{}`: {e}", path.display());
+                return ExitCode::from(2);
+            }
+            Ok(text) => match journeymap::site::BaselineFile::parse(&path, &text) {
+                Ok(b) => Some(b),
+                Err(d) => {
+                    print_diagnostics(&[d], Format::Human);
+                    eprintln!("build failed; the previous output is untouched");
+                    return ExitCode::from(1);
+                }
+            },
+        },
+    };
     let start = std::time::Instant::now();
     let out = output.unwrap_or_else(|| dir.join("public"));
     // First, so that even a build that fails puts back a site an interrupted one left aside.
@@ -260,7 +316,13 @@ fn build(dir: PathBuf, output: Option<PathBuf>, base_url: Option<String>) -> Exi
         );
         return ExitCode::from(1);
     };
-    match journeymap::site::build(&analysis.project, &analysis.kpis, &out, base_url.as_deref()) {
+    match journeymap::site::build(
+        &analysis.project,
+        &analysis.kpis,
+        &out,
+        base_url.as_deref(),
+        baseline.as_ref(),
+    ) {
         Ok(n) => {
             eprintln!(
                 "built {} into {} in {} ms",
@@ -294,4 +356,56 @@ fn serve(dir: PathBuf, port: u16, bind: String, open: bool) -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+fn diff(
+    old: &str,
+    new: Option<&str>,
+    project: Option<PathBuf>,
+    format: DiffFormat,
+    fail_on_regression: bool,
+) -> ExitCode {
+    use journeymap::diff::{self, SideError, Source};
+    let new = Source::parse(new.unwrap_or("."));
+    let project = project.unwrap_or_else(|| match &new {
+        Source::Dir(dir) => dir.clone(),
+        _ => PathBuf::from("."),
+    });
+    let mut sides = Vec::new();
+    for (which, source) in [("old", Source::parse(old)), ("new", new)] {
+        match journeymap::diff_side(&source, &project) {
+            Ok(side) => sides.push(side),
+            Err(SideError::Unreadable(d)) => {
+                print_diagnostics(&[d], Format::Human);
+                return ExitCode::from(2);
+            }
+            Err(SideError::Invalid(diags)) => {
+                let errors: Vec<Diagnostic> = diags.errors().cloned().collect();
+                print_diagnostics(&errors, Format::Human);
+                eprintln!(
+                    "diff failed: the {which} side has {}",
+                    plural(errors.len() as u64, "error")
+                );
+                return ExitCode::from(1);
+            }
+        }
+    }
+    let report = diff::compare(&sides[0], &sides[1]);
+    let out = match format {
+        DiffFormat::Human => diff::human(&report),
+        DiffFormat::Markdown => diff::markdown(&report),
+        DiffFormat::Json => diff::json(&report),
+    };
+    let mut stdout = std::io::stdout().lock();
+    if stdout.write_all(out.as_bytes()).and_then(|_| stdout.flush()).is_err() {
+        return ExitCode::from(2);
+    }
+    if fail_on_regression && report.regressions > 0 {
+        eprintln!(
+            "{} met before and missed now",
+            plural(report.regressions as u64, "target")
+        );
+        return ExitCode::from(1);
+    }
+    ExitCode::SUCCESS
 }

@@ -7,6 +7,7 @@
 //! that the KPIs use has to be in `KpiSpec`, and so in the key.
 
 pub mod activity;
+pub mod baseline;
 pub mod checks;
 pub mod feedback;
 pub mod funnel;
@@ -17,7 +18,7 @@ pub mod summary;
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::data::events::EventData;
 use crate::data::{DataVersion, JourneyData};
@@ -82,7 +83,7 @@ pub struct Funnel {
     pub steps: Vec<Step>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Step {
     pub stage: String,
     pub users: Option<u64>,
@@ -120,7 +121,7 @@ pub struct SeriesPoint {
     pub value: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RevenueKpis {
     pub orders: u64,
     pub total: f64,
@@ -153,7 +154,7 @@ pub struct SegmentKpis {
     pub conversion_rate: Option<f64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TargetResult {
     pub kpi: String,
     pub min: Option<f64>,

@@ -122,16 +122,15 @@ fn rebuild(root: &Path, state: &mut Rebuilds, shared: &Shared) -> bool {
     if let Some(known) = known {
         *shared.reads.write().unwrap_or_else(|e| e.into_inner()) = Some(known);
     }
-    let files =
-        analysis.as_ref().and_then(
-            |a| match timed("render site", || crate::site::render(&a.project, &a.kpis, None)) {
-                Ok(f) => Some(f),
-                Err(d) => {
-                    diags.extend(d);
-                    None
-                }
-            },
-        );
+    let files = analysis.as_ref().and_then(|a| {
+        match timed("render site", || crate::site::render(&a.project, &a.kpis, None, None)) {
+            Ok(f) => Some(f),
+            Err(d) => {
+                diags.extend(d);
+                None
+            }
+        }
+    });
     let ok = files.is_some();
     let warnings: Vec<_> = diags.warnings().cloned().collect();
     // The outcome is printed before the site is published, so that whoever sees the new

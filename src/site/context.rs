@@ -113,6 +113,8 @@ pub struct JourneyInfo<'a> {
     pub retention_url: Option<String>,
     /// The one-page print of the map (A3 landscape).
     pub poster_url: String,
+    /// Changes since the baseline (`build --baseline`); `None` without one.
+    pub vs: Option<super::baseline::JourneyVs>,
 }
 
 /// A target with a readable label, the unit of its values and a link to what it measures.
@@ -275,6 +277,8 @@ pub struct StepRow<'a> {
     pub name: &'a str,
     pub url: String,
     pub kpi: &'a Step,
+    /// Changes since the baseline; `None` without one or when it lacks the stage.
+    pub vs: Option<super::baseline::StepVs>,
 }
 
 #[derive(Serialize)]

@@ -17,6 +17,8 @@ pub struct Strings {
     pub lang: &'static str,
     /// Survey feedback's strings.
     pub voice: &'static super::voice_strings::VoiceStrings,
+    /// "vs baseline" deltas' strings.
+    pub baseline: &'static super::baseline::BaselineStrings,
     pub home: &'static str,
     pub journeys: &'static str,
     pub journey: &'static str,
@@ -151,6 +153,7 @@ pub struct Strings {
 pub const EN: Strings = Strings {
     lang: "en",
     voice: &super::voice_strings::EN,
+    baseline: &super::baseline::EN,
     home: "Home",
     journeys: "Journeys",
     journey: "Journey",
@@ -285,6 +288,7 @@ pub const EN: Strings = Strings {
 pub const FR: Strings = Strings {
     lang: "fr",
     voice: &super::voice_strings::FR,
+    baseline: &super::baseline::FR,
     home: "Accueil",
     journeys: "Parcours",
     journey: "Parcours",

@@ -6,6 +6,7 @@
 //! iterates a hash map, so two builds of the same inputs are byte-identical. Each page's
 //! template gets a typed context ([`context`]) built in [`pages`].
 
+pub mod baseline;
 mod charts;
 mod context;
 mod definitions;
@@ -30,6 +31,7 @@ use crate::kpi::Kpis;
 use crate::locale::Numbers;
 use crate::spec::{Journey, Project, Stage};
 use crate::timing::timed;
+pub use baseline::BaselineFile;
 use i18n::Strings;
 pub use output::SiteFiles;
 
@@ -42,6 +44,7 @@ struct Site<'a> {
     base_url: String,
     files: SiteFiles,
     diags: Diagnostics,
+    baseline: Option<baseline::Baseline<'a>>,
 }
 
 /// Site-root-relative URL of a journey's pages.
@@ -102,7 +105,12 @@ pub fn esc(s: &str) -> String {
 }
 
 /// Renders every page in memory.
-pub fn render(project: &Project, kpis: &Kpis, base_url: Option<&str>) -> Result<SiteFiles, Diagnostics> {
+pub fn render(
+    project: &Project,
+    kpis: &Kpis,
+    base_url: Option<&str>,
+    baseline: Option<&BaselineFile>,
+) -> Result<SiteFiles, Diagnostics> {
     let mut theme = theme::load(project)?;
     let lang = project.config.language;
     let currency = project.config.currency;
@@ -120,6 +128,11 @@ pub fn render(project: &Project, kpis: &Kpis, base_url: Option<&str>) -> Result<
         base_url,
         files: SiteFiles::new(),
         diags: Diagnostics::default(),
+        baseline: baseline.map(|b| baseline::Baseline {
+            old: &b.kpis,
+            now: crate::kpi::baseline::Published::of(kpis),
+            name: &b.name,
+        }),
     };
     site.all_pages();
     if site.diags.has_errors() {
@@ -136,8 +149,14 @@ pub enum BuildError {
 }
 
 /// Renders the site of an analysed project and writes it to `out`.
-pub fn build(project: &Project, kpis: &Kpis, out: &Path, base_url: Option<&str>) -> Result<usize, BuildError> {
-    let files = timed("render site", || render(project, kpis, base_url)).map_err(BuildError::Render)?;
+pub fn build(
+    project: &Project,
+    kpis: &Kpis,
+    out: &Path,
+    base_url: Option<&str>,
+    baseline: Option<&BaselineFile>,
+) -> Result<usize, BuildError> {
+    let files = timed("render site", || render(project, kpis, base_url, baseline)).map_err(BuildError::Render)?;
     timed("write site", || output::write(out, &files)).map_err(BuildError::Output)?;
     Ok(files.len())
 }

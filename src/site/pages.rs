@@ -154,6 +154,7 @@ impl<'a> Site<'a> {
                     name: &st.name,
                     url: stage_url(j, st),
                     kpi: s,
+                    vs: self.step_vs(j, &st.id),
                 })
                 .collect(),
             stages,

@@ -133,6 +133,7 @@ impl<'a> Site<'a> {
             basis_note,
             retention_url: k.retention.as_ref().map(|_| retention_url(j)),
             poster_url: poster_url(j),
+            vs: self.journey_vs(j),
         }
     }
 
