@@ -286,7 +286,7 @@ fn summary(r: &Report) -> String {
 }
 
 const NO_DETAIL: &str =
-    "names, channels and event mappings are compared only when both sides are projects (one is a kpis.json)";
+    "one side is a kpis.json: names, channels and event mappings are compared only between projects";
 
 /// For a terminal.
 pub fn human(r: &Report) -> String {
@@ -309,14 +309,14 @@ pub fn human(r: &Report) -> String {
             );
         }
     }
-    if !r.spec.is_empty() {
+    if !r.spec.is_empty() || !r.spec_detail {
         let _ = writeln!(out, "\nSpec changes");
         for c in &r.spec {
             let _ = writeln!(out, "  {}: {}", journey_of(c), describe(c, &|s| format!("`{s}`")));
         }
-    }
-    if !r.spec_detail {
-        let _ = writeln!(out, "  ({NO_DETAIL})");
+        if !r.spec_detail {
+            let _ = writeln!(out, "  ({NO_DETAIL})");
+        }
     }
     for j in &r.journeys {
         let (rows, same) = kpi_rows(j);
