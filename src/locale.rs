@@ -217,6 +217,29 @@ impl Numbers {
         }
     }
 
+    /// A value as a reader sees it: a rate as [`Numbers::percent`] (a tiny share reads
+    /// "<0.1%"), anything else as [`Numbers::unit`].
+    pub fn shown(self, v: f64, unit: Unit) -> String {
+        if unit == Unit::Percent {
+            self.percent(v)
+        } else {
+            self.unit(v, unit)
+        }
+    }
+
+    /// [`Numbers::change`] after an arrow that repeats its direction: "▲ +1.2 pts",
+    /// "▼ −120", "= 0".
+    pub fn arrowed_change(self, by: f64, unit: Unit) -> String {
+        let arrow = if by > 0.0 {
+            "▲"
+        } else if by < 0.0 {
+            "▼"
+        } else {
+            "="
+        };
+        format!("{arrow} {}", self.change(by, unit))
+    }
+
     /// A relative change as a signed percentage: "+4.1%", "−12.0 %".
     pub fn signed_percent(self, v: f64) -> String {
         let sign = if v > 0.0 && self.percent_places(v, 1) != self.percent_places(0.0, 1) {

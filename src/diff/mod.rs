@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 pub use changes::{Bounds, SpecChange};
-pub use numbers::{JourneyChanges, Line, Outcome, StepChange, TargetChange};
+pub use numbers::{JourneyChanges, Outcome, StepChange, TargetChange};
 pub use render::{human, markdown};
 
 use crate::diagnostics::Diagnostic;

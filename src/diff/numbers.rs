@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::outline::Outline;
-use crate::kpi::baseline::{Delta, Published, PublishedJourney};
+use crate::kpi::baseline::{Delta, Headline, Published, PublishedJourney};
 use crate::kpi::TargetResult;
 use crate::spec::Unit;
 
@@ -12,21 +12,9 @@ use crate::spec::Unit;
 pub struct JourneyChanges {
     pub journey: String,
     pub title: String,
-    pub headline: Vec<Line>,
+    pub headline: Vec<Headline>,
     pub steps: Vec<StepChange>,
     pub targets: Vec<TargetChange>,
-}
-
-/// A headline KPI: `kpi` is its key in kpis.json (`started` is the first step's users).
-#[derive(Serialize)]
-pub struct Line {
-    pub kpi: &'static str,
-    #[serde(skip)]
-    pub label: &'static str,
-    #[serde(serialize_with = "unit_name")]
-    pub unit: Unit,
-    #[serde(flatten)]
-    pub delta: Delta,
 }
 
 #[derive(Serialize)]
@@ -62,21 +50,11 @@ pub enum Outcome {
 pub struct TargetChange {
     pub kpi: String,
     pub outcome: Outcome,
-    #[serde(serialize_with = "unit_name")]
+    #[serde(serialize_with = "crate::kpi::baseline::unit_name")]
     pub unit: Unit,
     pub old: Option<TargetResult>,
     pub new: Option<TargetResult>,
     pub actual: Delta,
-}
-
-fn unit_name<S: serde::Serializer>(u: &Unit, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(match u {
-        Unit::Percent => "rate",
-        Unit::Currency => "money",
-        Unit::Score => "score",
-        Unit::Seconds => "seconds",
-        Unit::Count => "count",
-    })
 }
 
 /// The changes of every journey that both sides have, in the new side's order.
@@ -96,7 +74,7 @@ pub fn journey_changes(old: &Published, new: &Published, outlines: [&Outline; 2]
             Some(JourneyChanges {
                 journey: n.id.clone(),
                 title: n.title.clone(),
-                headline: headline(o, n),
+                headline: crate::kpi::baseline::headline(o, n),
                 steps: n
                     .funnel
                     .steps
@@ -118,56 +96,6 @@ pub fn journey_changes(old: &Published, new: &Published, outlines: [&Outline; 2]
             })
         })
         .collect()
-}
-
-/// A revenue KPI: its key, its label, its unit and how to read it.
-type RevenueLine = (
-    &'static str,
-    &'static str,
-    Unit,
-    fn(&crate::kpi::RevenueKpis) -> Option<f64>,
-);
-
-/// The numbers the home cards and the journey page's tiles show.
-pub fn headline(o: &PublishedJourney, n: &PublishedJourney) -> Vec<Line> {
-    let revenue = |j: &PublishedJourney, f: fn(&crate::kpi::RevenueKpis) -> Option<f64>| j.revenue.as_ref().and_then(f);
-    let mut lines = vec![
-        Line {
-            kpi: "started",
-            label: "started",
-            unit: Unit::Count,
-            delta: Delta::new(o.started(), n.started()),
-        },
-        Line {
-            kpi: "conversion_rate",
-            label: "conversion rate",
-            unit: Unit::Percent,
-            delta: Delta::new(o.conversion_rate, n.conversion_rate),
-        },
-    ];
-    let money: [RevenueLine; 5] = [
-        ("revenue.total", "revenue", Unit::Currency, |r| Some(r.total)),
-        ("revenue.orders", "orders", Unit::Count, |r| Some(r.orders as f64)),
-        ("revenue.buyers", "buyers", Unit::Count, |r| Some(r.buyers as f64)),
-        ("revenue.aov", "average order value", Unit::Currency, |r| r.aov),
-        (
-            "revenue.repeat_purchase_rate",
-            "repeat purchase rate",
-            Unit::Percent,
-            |r| r.repeat_purchase_rate,
-        ),
-    ];
-    if o.revenue.is_some() || n.revenue.is_some() {
-        for (kpi, label, unit, f) in money {
-            lines.push(Line {
-                kpi,
-                label,
-                unit,
-                delta: Delta::new(revenue(o, f), revenue(n, f)),
-            });
-        }
-    }
-    lines
 }
 
 fn targets(o: &PublishedJourney, n: &PublishedJourney, unit: &dyn Fn(&str) -> Unit) -> Vec<TargetChange> {

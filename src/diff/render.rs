@@ -23,16 +23,7 @@ struct Row {
 }
 
 fn value(v: Option<f64>, unit: Unit) -> String {
-    v.map_or_else(
-        || "—".to_string(),
-        |v| {
-            if unit == Unit::Percent {
-                N.percent(v)
-            } else {
-                N.unit(v, unit)
-            }
-        },
-    )
+    v.map_or_else(|| "—".to_string(), |v| N.shown(v, unit))
 }
 
 fn row(label: String, d: &Delta, unit: Unit) -> Row {
@@ -40,16 +31,22 @@ fn row(label: String, d: &Delta, unit: Unit) -> Row {
         label,
         old: value(d.old, unit),
         new: value(d.new, unit),
-        change: d.absolute.map_or_else(String::new, |a| arrow(a) + &N.change(a, unit)),
+        change: d.absolute.map_or_else(String::new, |a| N.arrowed_change(a, unit)),
         relative: d.relative.map_or_else(String::new, |r| N.signed_percent(r)),
     }
 }
 
-fn arrow(a: f64) -> String {
-    match a.partial_cmp(&0.0) {
-        Some(std::cmp::Ordering::Greater) => "▲ ".into(),
-        Some(std::cmp::Ordering::Less) => "▼ ".into(),
-        _ => "= ".into(),
+/// How a headline KPI is named in a row.
+fn label(kpi: &str) -> &'static str {
+    match kpi {
+        "started" => "Started",
+        "conversion_rate" => "Conversion rate",
+        "revenue.total" => "Revenue",
+        "revenue.orders" => "Orders",
+        "revenue.buyers" => "Buyers",
+        "revenue.aov" => "Average order value",
+        "revenue.repeat_purchase_rate" => "Repeat purchase rate",
+        _ => "Other",
     }
 }
 
@@ -65,7 +62,7 @@ fn kpi_rows(j: &JourneyChanges) -> (Vec<Row>, usize) {
         }
     };
     for l in &j.headline {
-        add(capitalise(l.label), &l.delta, l.unit);
+        add(label(l.kpi).to_string(), &l.delta, l.unit);
     }
     for s in &j.steps {
         add(format!("{}: reached", s.stage), &s.users, Unit::Count);
@@ -137,7 +134,9 @@ fn mark(t: &TargetChange) -> &'static str {
 }
 
 /// One spec change as a sentence; `code` writes an id or a name as code.
-fn describe(c: &SpecChange, code: &dyn Fn(&str) -> String) -> String {
+/// One spec change as a sentence; `code` writes an id or an event name as code, `text`
+/// writes a name from the spec.
+fn describe(c: &SpecChange, code: &dyn Fn(&str) -> String, text: &dyn Fn(&str) -> String) -> String {
     let list = |v: &[String]| v.iter().map(|s| code(s)).collect::<Vec<_>>().join(", ");
     let window = |w: &Option<i64>| {
         w.map_or_else(
@@ -146,16 +145,18 @@ fn describe(c: &SpecChange, code: &dyn Fn(&str) -> String) -> String {
         )
     };
     match c {
-        SpecChange::JourneyAdded { title, .. } => format!("journey added: {title}"),
-        SpecChange::JourneyRemoved { title, .. } => format!("journey removed: {title}"),
-        SpecChange::JourneyRenamed { old, new, .. } => format!("journey renamed from “{old}” to “{new}”"),
+        SpecChange::JourneyAdded { title, .. } => format!("journey added: {}", text(title)),
+        SpecChange::JourneyRemoved { title, .. } => format!("journey removed: {}", text(title)),
+        SpecChange::JourneyRenamed { old, new, .. } => {
+            format!("journey renamed from “{}” to “{}”", text(old), text(new))
+        }
         SpecChange::WindowChanged { old, new, .. } => {
             format!("conversion window changed from {} to {}", window(old), window(new))
         }
         SpecChange::StageAdded { stage, position, .. } => format!("stage {} added (step {position})", code(stage)),
         SpecChange::StageRemoved { stage, .. } => format!("stage {} removed", code(stage)),
         SpecChange::StageRenamed { stage, old, new, .. } => {
-            format!("stage {} renamed from “{old}” to “{new}”", code(stage))
+            format!("stage {} renamed from “{}” to “{}”", code(stage), text(old), text(new))
         }
         SpecChange::StagesReordered { old, new, .. } => {
             format!("stages reordered: {} → {}", list(old), list(new))
@@ -166,7 +167,12 @@ fn describe(c: &SpecChange, code: &dyn Fn(&str) -> String) -> String {
             channel,
             ..
         } => match channel {
-            Some(ch) => format!("touchpoint {} added to stage {} ({ch})", code(touchpoint), code(stage)),
+            Some(ch) => format!(
+                "touchpoint {} added to stage {} ({})",
+                code(touchpoint),
+                code(stage),
+                text(ch)
+            ),
             None => format!("touchpoint {} added to stage {}", code(touchpoint), code(stage)),
         },
         SpecChange::TouchpointRemoved { stage, touchpoint, .. } => {
@@ -185,12 +191,22 @@ fn describe(c: &SpecChange, code: &dyn Fn(&str) -> String) -> String {
         SpecChange::TouchpointRenamed {
             touchpoint, old, new, ..
         } => {
-            format!("touchpoint {} renamed from “{old}” to “{new}”", code(touchpoint))
+            format!(
+                "touchpoint {} renamed from “{}” to “{}”",
+                code(touchpoint),
+                text(old),
+                text(new)
+            )
         }
         SpecChange::ChannelChanged {
             touchpoint, old, new, ..
         } => {
-            format!("touchpoint {} moved from channel {old} to {new}", code(touchpoint))
+            format!(
+                "touchpoint {} moved from channel {} to {}",
+                code(touchpoint),
+                text(old),
+                text(new)
+            )
         }
         SpecChange::EventsChanged {
             touchpoint,
@@ -217,29 +233,25 @@ fn describe(c: &SpecChange, code: &dyn Fn(&str) -> String) -> String {
             format!(
                 "target {} added: {}",
                 code(kpi),
-                bounds(&Bounds { min: *min, max: *max }, unit_of(kpi))
+                bounds(&Bounds { min: *min, max: *max }, super::outline::unit_of(kpi))
             )
         }
         SpecChange::TargetRemoved { kpi, min, max, .. } => {
             format!(
                 "target {} removed (was {})",
                 code(kpi),
-                bounds(&Bounds { min: *min, max: *max }, unit_of(kpi))
+                bounds(&Bounds { min: *min, max: *max }, super::outline::unit_of(kpi))
             )
         }
         SpecChange::TargetChanged { kpi, old, new, .. } => {
             format!(
                 "target {} changed from {} to {}",
                 code(kpi),
-                bounds(old, unit_of(kpi)),
-                bounds(new, unit_of(kpi))
+                bounds(old, super::outline::unit_of(kpi)),
+                bounds(new, super::outline::unit_of(kpi))
             )
         }
     }
-}
-
-fn unit_of(kpi: &str) -> Unit {
-    super::outline::unit_of(kpi)
 }
 
 fn journey_of(c: &SpecChange) -> &str {
@@ -265,8 +277,9 @@ fn journey_of(c: &SpecChange) -> &str {
     }
 }
 
-/// "1 target newly missed, 2 newly met; 4 spec changes; 9 numbers changed".
-fn summary(r: &Report) -> String {
+/// "1 target newly missed, 2 newly met; 4 spec changes; 9 numbers changed"; `rows` are the
+/// [`kpi_rows`] of each journey.
+fn summary(r: &Report, rows: &[(Vec<Row>, usize)]) -> String {
     let count = |o: Outcome| {
         r.journeys
             .iter()
@@ -274,7 +287,7 @@ fn summary(r: &Report) -> String {
             .filter(|t| t.outcome == o)
             .count()
     };
-    let moved: usize = r.journeys.iter().map(|j| kpi_rows(j).0.len()).sum();
+    let moved: usize = rows.iter().map(|(moved, _)| moved.len()).sum();
     let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     format!(
         "{} newly missed, {} newly met; {}; {}",
@@ -292,7 +305,8 @@ const NO_DETAIL: &str =
 pub fn human(r: &Report) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{} → {}", r.old, r.new);
-    let _ = writeln!(out, "{}", summary(r));
+    let rows: Vec<(Vec<Row>, usize)> = r.journeys.iter().map(kpi_rows).collect();
+    let _ = writeln!(out, "{}", summary(r, &rows));
     let targets = shown_targets(r);
     if !targets.is_empty() {
         let _ = writeln!(out, "\nTargets");
@@ -312,14 +326,19 @@ pub fn human(r: &Report) -> String {
     if !r.spec.is_empty() || !r.spec_detail {
         let _ = writeln!(out, "\nSpec changes");
         for c in &r.spec {
-            let _ = writeln!(out, "  {}: {}", journey_of(c), describe(c, &|s| format!("`{s}`")));
+            let _ = writeln!(
+                out,
+                "  {}: {}",
+                journey_of(c),
+                describe(c, &|s| format!("`{s}`"), &str::to_string)
+            );
         }
         if !r.spec_detail {
             let _ = writeln!(out, "  ({NO_DETAIL})");
         }
     }
-    for j in &r.journeys {
-        let (rows, same) = kpi_rows(j);
+    for (j, (rows, same)) in r.journeys.iter().zip(&rows) {
+        let same = *same;
         if rows.is_empty() {
             continue;
         }
@@ -330,7 +349,7 @@ pub fn human(r: &Report) -> String {
                 .max()
                 .unwrap_or(0)
         });
-        for r in &rows {
+        for r in rows {
             let _ = writeln!(
                 out,
                 "  {:<w0$}  {:>w1$} → {:<w2$}  {:<w3$}  {}",
@@ -389,7 +408,8 @@ pub fn markdown(r: &Report) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "### journeymap: what changed\n");
     let _ = writeln!(out, "{} → {}\n", md_code(&r.old), md_code(&r.new));
-    let _ = writeln!(out, "**{}**", summary(r));
+    let rows: Vec<(Vec<Row>, usize)> = r.journeys.iter().map(kpi_rows).collect();
+    let _ = writeln!(out, "**{}**", summary(r, &rows));
     let targets = shown_targets(r);
     if !targets.is_empty() {
         let _ = writeln!(out, "\n#### Targets\n");
@@ -419,22 +439,22 @@ pub fn markdown(r: &Report) -> String {
                 out,
                 "- {}: {}",
                 md_code(journey_of(c)),
-                md_text_keeping_code(&describe(c, &|s| md_code(s)))
+                describe(c, &|s| md_code(s), &md_text)
             );
         }
         if !r.spec_detail {
             let _ = writeln!(out, "\n_{}_", md_text(&capitalise(NO_DETAIL)));
         }
     }
-    for j in &r.journeys {
-        let (rows, same) = kpi_rows(j);
+    for (j, (rows, same)) in r.journeys.iter().zip(&rows) {
+        let same = *same;
         if rows.is_empty() {
             continue;
         }
         let _ = writeln!(out, "\n#### {} ({})\n", md_text(&j.title), md_code(&j.journey));
         let _ = writeln!(out, "| KPI | Before | Now | Change | Relative |");
         let _ = writeln!(out, "|---|--:|--:|--:|--:|");
-        for r in &rows {
+        for r in rows {
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {} | {} |",
@@ -449,30 +469,5 @@ pub fn markdown(r: &Report) -> String {
             let _ = writeln!(out, "\n{} unchanged.", plural_numbers(same));
         }
     }
-    out
-}
-
-/// [`md_text`] for a sentence that already holds code spans: only the text between them is
-/// escaped (names in quotes come from the spec).
-fn md_text_keeping_code(s: &str) -> String {
-    let mut out = String::new();
-    let mut rest = s;
-    while let Some(start) = rest.find('`') {
-        out.push_str(&md_text(&rest[..start]));
-        let fence_len = rest[start..].chars().take_while(|&c| c == '`').count();
-        let fence = &rest[start..start + fence_len];
-        match rest[start + fence_len..].find(fence) {
-            Some(end) => {
-                let stop = start + fence_len + end + fence_len;
-                out.push_str(&rest[start..stop]);
-                rest = &rest[stop..];
-            }
-            None => {
-                out.push_str(&md_text(&rest[start..]));
-                rest = "";
-            }
-        }
-    }
-    out.push_str(&md_text(rest));
     out
 }

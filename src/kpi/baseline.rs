@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Kpis, RevenueKpis, Step, TargetResult};
 use crate::diagnostics::{Diagnostic, Location};
+use crate::spec::Unit;
 
 /// The keys of a `kpis.json` that are compared; any other key is ignored, so a file written
 /// by an older or newer journeymap is read as long as these keep their meaning.
@@ -143,6 +144,67 @@ impl Delta {
     pub fn changed(&self) -> bool {
         self.old != self.new
     }
+}
+
+/// A headline KPI of a journey then and now: `kpi` is its key in kpis.json (`started` is
+/// the first step's users). The home cards, the journey tiles and `diff` show these.
+#[derive(Serialize)]
+pub struct Headline {
+    pub kpi: &'static str,
+    #[serde(serialize_with = "unit_name")]
+    pub unit: Unit,
+    #[serde(flatten)]
+    pub delta: Delta,
+}
+
+/// A unit as `diff --format json` names it.
+pub fn unit_name<S: serde::Serializer>(u: &Unit, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(match u {
+        Unit::Percent => "rate",
+        Unit::Currency => "money",
+        Unit::Score => "score",
+        Unit::Seconds => "seconds",
+        Unit::Count => "count",
+    })
+}
+
+/// A revenue KPI: its key, its unit and how to read it.
+type RevenueField = (&'static str, Unit, fn(&RevenueKpis) -> Option<f64>);
+
+const REVENUE: [RevenueField; 5] = [
+    ("revenue.total", Unit::Currency, |r| Some(r.total)),
+    ("revenue.orders", Unit::Count, |r| Some(r.orders as f64)),
+    ("revenue.buyers", Unit::Count, |r| Some(r.buyers as f64)),
+    ("revenue.aov", Unit::Currency, |r| r.aov),
+    ("revenue.repeat_purchase_rate", Unit::Percent, |r| {
+        r.repeat_purchase_rate
+    }),
+];
+
+/// The headline KPIs of journey `o` then and `n` now; the revenue ones only when either
+/// side has revenue.
+pub fn headline(o: &PublishedJourney, n: &PublishedJourney) -> Vec<Headline> {
+    let mut lines = vec![
+        Headline {
+            kpi: "started",
+            unit: Unit::Count,
+            delta: Delta::new(o.started(), n.started()),
+        },
+        Headline {
+            kpi: "conversion_rate",
+            unit: Unit::Percent,
+            delta: Delta::new(o.conversion_rate, n.conversion_rate),
+        },
+    ];
+    if o.revenue.is_some() || n.revenue.is_some() {
+        let revenue = |j: &PublishedJourney, f: fn(&RevenueKpis) -> Option<f64>| j.revenue.as_ref().and_then(f);
+        lines.extend(REVENUE.iter().map(|&(kpi, unit, f)| Headline {
+            kpi,
+            unit,
+            delta: Delta::new(revenue(o, f), revenue(n, f)),
+        }));
+    }
+    lines
 }
 
 #[cfg(test)]

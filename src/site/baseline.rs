@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use super::Site;
-use crate::kpi::baseline::{Delta, Published, PublishedJourney};
+use crate::kpi::baseline::{headline, Delta, Published, PublishedJourney};
 use crate::spec::{Journey, Unit};
 
 /// A `kpis.json` to compare a build with.
@@ -48,7 +48,7 @@ pub struct DeltaInfo {
 }
 
 /// The headline deltas of a journey (its home card and its page's tiles).
-#[derive(Serialize)]
+#[derive(Default, Serialize)]
 pub struct JourneyVs {
     /// The baseline has no such journey: there is nothing to compare with.
     pub new: bool,
@@ -100,15 +100,8 @@ impl Site<'_> {
     }
 
     /// A delta written out; `None` when either side has no value.
-    fn delta(&self, d: Delta, unit: Unit) -> Option<DeltaInfo> {
+    fn delta(&self, d: &Delta, unit: Unit) -> Option<DeltaInfo> {
         let (old, new) = (d.old?, d.new?);
-        let value = |v: f64| {
-            if unit == Unit::Percent {
-                self.n.percent(v)
-            } else {
-                self.n.unit(v, unit)
-            }
-        };
         let relative = d
             .relative
             .filter(|_| d.changed())
@@ -117,16 +110,15 @@ impl Site<'_> {
         let title = format!(
             "{}: {} → {}{relative}",
             self.t.baseline.baseline,
-            value(old),
-            value(new)
+            self.n.shown(old, unit),
+            self.n.shown(new, unit)
         );
-        let by = new - old;
-        let (text, direction) = if !d.changed() {
-            (self.t.baseline.no_change.to_string(), "same")
-        } else if by > 0.0 {
-            (format!("▲ {}", self.n.change(by, unit)), "up")
-        } else {
-            (format!("▼ {}", self.n.change(by, unit)), "down")
+        let (text, direction) = match d.changed() {
+            false => (self.t.baseline.no_change.to_string(), "same"),
+            true => (
+                self.n.arrowed_change(new - old, unit),
+                if new > old { "up" } else { "down" },
+            ),
         };
         Some(DeltaInfo { text, direction, title })
     }
@@ -138,24 +130,22 @@ impl Site<'_> {
             return Some(JourneyVs {
                 new: true,
                 file,
-                started: None,
-                conversion_rate: None,
-                revenue: None,
-                aov: None,
-                repeat_purchase_rate: None,
+                ..JourneyVs::default()
             });
         };
-        let money = |f: fn(&crate::kpi::RevenueKpis) -> Option<f64>| {
-            Delta::new(old.revenue.as_ref().and_then(f), now.revenue.as_ref().and_then(f))
+        let lines = headline(old, now);
+        let delta = |kpi: &str| {
+            let l = lines.iter().find(|l| l.kpi == kpi)?;
+            self.delta(&l.delta, l.unit)
         };
         Some(JourneyVs {
             new: false,
             file,
-            started: self.delta(Delta::new(old.started(), now.started()), Unit::Count),
-            conversion_rate: self.delta(Delta::new(old.conversion_rate, now.conversion_rate), Unit::Percent),
-            revenue: self.delta(money(|r| Some(r.total)), Unit::Currency),
-            aov: self.delta(money(|r| r.aov), Unit::Currency),
-            repeat_purchase_rate: self.delta(money(|r| r.repeat_purchase_rate), Unit::Percent),
+            started: delta("started"),
+            conversion_rate: delta("conversion_rate"),
+            revenue: delta("revenue.total"),
+            aov: delta("revenue.aov"),
+            repeat_purchase_rate: delta("revenue.repeat_purchase_rate"),
         })
     }
 
@@ -163,13 +153,13 @@ impl Site<'_> {
         let (old, now) = self.pair(j)?;
         let (was, is) = (old?.step(stage)?, now.step(stage)?);
         Some(StepVs {
-            users: self.delta(Delta::counts(was.users, is.users), Unit::Count),
+            users: self.delta(&Delta::counts(was.users, is.users), Unit::Count),
             from_previous: self.delta(
-                Delta::new(was.conversion_from_previous, is.conversion_from_previous),
+                &Delta::new(was.conversion_from_previous, is.conversion_from_previous),
                 Unit::Percent,
             ),
             from_start: self.delta(
-                Delta::new(was.conversion_from_start, is.conversion_from_start),
+                &Delta::new(was.conversion_from_start, is.conversion_from_start),
                 Unit::Percent,
             ),
         })
