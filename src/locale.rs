@@ -76,6 +76,16 @@ impl Numbers {
     /// A rate as a percentage with one decimal: 0.125 → "12.5%" / "12,5 %".
     /// A share too small to show one decimal of is "<0.1%", never "0.0%": one person out
     /// of thousands is not nobody.
+    /// A p-value as statistics reports write it: "< 0.001" below that, else three
+    /// decimals under 0.01 and two above ("p = 0.005", "p = 0.12").
+    pub fn p_value(self, p: f64) -> String {
+        if p < 0.001 {
+            format!("<\u{a0}{}", self.number(0.001, 3))
+        } else {
+            self.number(p, if p < 0.01 { 3 } else { 2 })
+        }
+    }
+
     pub fn percent(self, v: f64) -> String {
         if v > 0.0 && v < 0.0005 {
             let tenth = self.percent_places(0.001, 1);

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::kpi::{Kpis, Step};
+use crate::kpi::{JourneyKpis, Kpis, Step};
 use crate::locale::Numbers;
 use crate::spec::{Language, Project};
 
@@ -26,19 +26,59 @@ fn steps_table(out: &mut String, steps: &[Step]) {
     let w = steps.iter().map(|s| s.stage.chars().count()).max().unwrap_or(5).max(5);
     let _ = writeln!(
         out,
-        "  {:<w$}  {:>10}  {:>10}  {:>10}  {:>10}  {:>12}",
-        "stage", "users", "from prev", "from start", "drop-off", "median time"
+        "  {:<w$}  {:>10}  {:>10}  {:>10}  {:>10}  {:>12}  {:>10}  {:>10}  {:>10}",
+        "stage", "users", "from prev", "from start", "drop-off", "median time", "p25", "p75", "p90"
     );
     for s in steps {
+        let t = s.seconds_from_previous.as_ref();
         let _ = writeln!(
             out,
-            "  {:<w$}  {:>10}  {:>10}  {:>10}  {:>10}  {:>12}",
+            "  {:<w$}  {:>10}  {:>10}  {:>10}  {:>10}  {:>12}  {:>10}  {:>10}  {:>10}",
             s.stage,
             int(s.users),
             pct(s.conversion_from_previous),
             pct(s.conversion_from_start),
             int(s.drop_off),
-            duration(s.median_seconds_from_previous)
+            duration(s.median_seconds_from_previous),
+            duration(t.map(|t| t.p25)),
+            duration(t.map(|t| t.p75)),
+            duration(t.map(|t| t.p90)),
+        );
+    }
+}
+
+/// Each segment's conversion with its interval, and whether it differs from the others.
+fn segments_table(out: &mut String, k: &JourneyKpis) {
+    let w = k
+        .segments
+        .iter()
+        .map(|s| s.id.chars().count())
+        .max()
+        .unwrap_or(7)
+        .max(7);
+    let _ = writeln!(
+        out,
+        "  {:<w$}  {:>10}  {:>10}  {:>17}  vs all other users",
+        "segment", "users", "conversion", "95% interval"
+    );
+    for s in &k.segments {
+        let ci = s.conversion_ci.map_or("—".to_string(), |[lo, hi]| {
+            format!("{} – {}", EN.percent(lo), EN.percent(hi))
+        });
+        // Terminals align on plain spaces.
+        let p_text = |p: f64| EN.p_value(p).replace('\u{a0}', " ");
+        let verdict = match s.p_value {
+            None => "not testable".to_string(),
+            Some(p) if s.differs() => format!("differs (p = {})", p_text(p)),
+            Some(p) => format!("no clear difference (p = {})", p_text(p)),
+        };
+        let _ = writeln!(
+            out,
+            "  {:<w$}  {:>10}  {:>10}  {:>17}  {verdict}",
+            s.id,
+            int(s.users()),
+            pct(s.conversion_rate),
+            ci,
         );
     }
 }
@@ -86,12 +126,7 @@ pub fn table(project: &Project, kpis: &Kpis) -> String {
             );
         }
         if !k.segments.is_empty() {
-            let segs: Vec<String> = k
-                .segments
-                .iter()
-                .map(|s| format!("{} {}", s.id, pct(s.conversion_rate)))
-                .collect();
-            let _ = writeln!(out, "  conversion by segment: {}", segs.join(" | "));
+            segments_table(&mut out, k);
         }
         for f in &k.feedback {
             // Every answer is about one stage: the stages' numbers add up to the source's.

@@ -104,8 +104,8 @@ fn metrics_only_funnel_touchpoint_metrics_and_cohort_retention() {
     assert_eq!(
         k["funnel"],
         json!({"window_seconds": null, "steps": [
-            {"stage": "visit", "users": 100, "conversion_from_previous": null, "conversion_from_start": 1.0, "drop_off": 0, "median_seconds_from_previous": null},
-            {"stage": "signup", "users": 25, "conversion_from_previous": 0.25, "conversion_from_start": 0.25, "drop_off": 75, "median_seconds_from_previous": null}
+            {"stage": "visit", "users": 100, "conversion_from_previous": null, "conversion_from_start": 1.0, "drop_off": 0, "median_seconds_from_previous": null, "seconds_from_previous": null},
+            {"stage": "signup", "users": 25, "conversion_from_previous": 0.25, "conversion_from_start": 0.25, "drop_off": 75, "median_seconds_from_previous": null, "seconds_from_previous": null}
         ]})
     );
     assert_eq!(k["conversion_rate"], json!(0.25));

@@ -461,6 +461,8 @@ fn kpis_json_has_the_keys_of_spec_section_5() {
             "revenue",
             "retention",
             "segments",
+            "trends",
+            "paths",
             "unmapped_events",
             "targets",
             "feedback"
@@ -494,9 +496,19 @@ fn kpis_json_has_the_keys_of_spec_section_5() {
             "conversion_from_previous",
             "conversion_from_start",
             "drop_off",
-            "median_seconds_from_previous"
+            "median_seconds_from_previous",
+            "seconds_from_previous"
         ]
     );
+    assert_eq!(j["funnel"]["steps"][0]["seconds_from_previous"], Value::Null);
+    assert_eq!(
+        keys(&j["funnel"]["steps"][1]["seconds_from_previous"]),
+        ["p25", "p50", "p75", "p90", "histogram"]
+    );
+    assert_eq!(keys(&j["trends"][0]), ["start", "users"]);
+    assert_eq!(keys(&j["paths"]), ["top", "flows"]);
+    assert_eq!(keys(&j["paths"]["top"][0]), ["steps", "users", "converted"]);
+    assert_eq!(keys(&j["paths"]["flows"][0]), ["step", "from", "to", "users"]);
     assert_eq!(keys(&j["stages"][0]), ["id", "reach", "touchpoints"]);
     assert_eq!(
         keys(&j["stages"][0]["touchpoints"][0]),
@@ -514,7 +526,10 @@ fn kpis_json_has_the_keys_of_spec_section_5() {
         keys(&j["retention"]["cohorts"][0]),
         ["start", "size", "retained", "rates"]
     );
-    assert_eq!(keys(&j["segments"][0]), ["id", "funnel", "conversion_rate"]);
+    assert_eq!(
+        keys(&j["segments"][0]),
+        ["id", "funnel", "conversion_rate", "conversion_ci", "p_value"]
+    );
     assert_eq!(keys(&j["targets"][0]), ["kpi", "min", "max", "actual", "met"]);
     assert_eq!(j["funnel"]["window_seconds"], json!(30 * 86_400));
 }

@@ -33,6 +33,10 @@ struct Case {
     periods: usize,
     cohort_stage: usize,
     return_stage: usize,
+    /// `[trends] period`; `None`: not written (week).
+    trends: Option<&'static str>,
+    /// `[paths] max_length` and `top`; `None`: not written (6 and 10).
+    paths: Option<(usize, usize)>,
     rows: Vec<Row>,
 }
 
@@ -57,8 +61,10 @@ fn case() -> impl Strategy<Value = Case> {
         any::<prop::sample::Index>(),
         any::<prop::sample::Index>(),
         prop::sample::select(&STEPS[..]),
+        prop::option::of(prop_oneof![Just("day"), Just("week"), Just("month")]),
+        prop::option::of((2usize..=4, 1usize..=3)),
     )
-        .prop_flat_map(|(stages, window, period, periods, ci, ri, step)| {
+        .prop_flat_map(|(stages, window, period, periods, ci, ri, step, trends, paths)| {
             let n_tp: usize = stages.iter().sum();
             let n_stages = stages.len();
             let row = (
@@ -85,6 +91,8 @@ fn case() -> impl Strategy<Value = Case> {
                 periods,
                 cohort_stage: ci.index(n_stages),
                 return_stage: ri.index(n_stages),
+                trends,
+                paths,
                 rows,
             })
         })
@@ -104,6 +112,12 @@ fn write_project(c: &Case) -> tempfile::TempDir {
         "[retention]\nperiod = \"{}\"\nperiods = {}\ncohort_stage = \"s{}\"\nreturn_stage = \"s{}\"\n",
         c.period, c.periods, c.cohort_stage, c.return_stage
     );
+    if let Some(p) = c.trends {
+        toml += &format!("[trends]\nperiod = \"{p}\"\n");
+    }
+    if let Some((max_length, top)) = c.paths {
+        toml += &format!("[paths]\nmax_length = {max_length}\ntop = {top}\n");
+    }
     let mut k = 0;
     for (s, &n) in c.stages.iter().enumerate() {
         toml += &format!("[[stages]]\nid = \"s{s}\"\n");
@@ -165,6 +179,70 @@ fn median(mut v: Vec<i64>) -> Value {
     json!(m)
 }
 
+/// Nearest-rank percentiles (the ⌈p/100 × n⌉-th smallest) and the fixed histogram.
+fn time_to_convert(mut v: Vec<i64>) -> Value {
+    if v.is_empty() {
+        return Value::Null;
+    }
+    v.sort();
+    let n = v.len();
+    let pct = |p: usize| {
+        let mut rank = 1;
+        while rank * 100 < p * n {
+            rank += 1;
+        }
+        json!(v[rank - 1] as f64)
+    };
+    let bins: [(i64, i64); 9] = [
+        (0, 60),
+        (60, 600),
+        (600, 3_600),
+        (3_600, 21_600),
+        (21_600, 86_400),
+        (86_400, 259_200),
+        (259_200, 604_800),
+        (604_800, 2_592_000),
+        (2_592_000, i64::MAX),
+    ];
+    let histogram: Vec<usize> = bins
+        .iter()
+        .map(|&(lo, hi)| v.iter().filter(|&&d| lo <= d && d < hi).count())
+        .collect();
+    json!({ "p25": pct(25), "p50": pct(50), "p75": pct(75), "p90": pct(90), "histogram": histogram })
+}
+
+/// The 95 % Wilson score interval, as written in Wilson (1927).
+fn wilson(x: u64, n: u64) -> Value {
+    if n == 0 {
+        return Value::Null;
+    }
+    let z = 1.959963984540054f64;
+    let (x, n) = (x as f64, n as f64);
+    let p = x / n;
+    let centre = p + z * z / (2.0 * n);
+    let spread = z * ((p * (1.0 - p) + z * z / (4.0 * n)) / n).sqrt();
+    let d = 1.0 + z * z / n;
+    json!([((centre - spread) / d).max(0.0), ((centre + spread) / d).min(1.0)])
+}
+
+/// Two-sided p-value of the pooled z-test, with Φ by Simpson's rule on the normal density.
+fn p_value(x1: u64, n1: u64, x2: u64, n2: u64) -> Value {
+    let pooled = (x1 + x2) as f64 / (n1 + n2) as f64;
+    if n1 == 0 || n2 == 0 || pooled == 0.0 || pooled == 1.0 {
+        return Value::Null;
+    }
+    let se = (pooled * (1.0 - pooled) * (1.0 / n1 as f64 + 1.0 / n2 as f64)).sqrt();
+    let z = ((x1 as f64 / n1 as f64 - x2 as f64 / n2 as f64) / se).abs();
+    let phi = |t: f64| (-t * t / 2.0).exp() / (2.0 * std::f64::consts::PI).sqrt();
+    let steps = 20_000;
+    let h = z / steps as f64;
+    let mut area = phi(0.0) + phi(z);
+    for i in 1..steps {
+        area += phi(i as f64 * h) * if i % 2 == 1 { 4.0 } else { 2.0 };
+    }
+    json!((1.0 - 2.0 * area * h / 3.0).max(0.0))
+}
+
 /// Max depth and the chain of the earliest start reaching it, by brute force.
 fn naive_chain(c: &Case, events: &[(i64, usize)]) -> (usize, Vec<i64>) {
     let n = c.stages.len();
@@ -206,7 +284,8 @@ fn naive_funnel(c: &Case, users: &[usize], per_user: &BTreeMap<usize, (usize, Ve
             "conversion_from_previous": if k == 0 { Value::Null } else { ratio(reached[k], reached[k - 1]) },
             "conversion_from_start": ratio(reached[k], reached[0]),
             "drop_off": if k == 0 { 0 } else { reached[k - 1] - reached[k] },
-            "median_seconds_from_previous": if k == 0 { Value::Null } else { median(deltas) },
+            "median_seconds_from_previous": if k == 0 { Value::Null } else { median(deltas.clone()) },
+            "seconds_from_previous": if k == 0 { Value::Null } else { time_to_convert(deltas) },
         }));
     }
     let funnel = json!({ "window_seconds": c.window, "steps": steps });
@@ -241,6 +320,7 @@ fn naive(c: &Case) -> Value {
     let stage_of = stage_of(c);
     let n = c.stages.len();
     let n_tp = stage_of.len();
+    let conversion = n - 1;
     let user_ids: BTreeSet<usize> = c.rows.iter().map(|r| r.user).collect();
     let mapped = |r: &Row| r.event < n_tp;
     // Funnel per user.
@@ -386,7 +466,14 @@ fn naive(c: &Case) -> Value {
         .map(|label| {
             let members: Vec<usize> = segment_of.iter().filter(|(_, s)| s == label).map(|(u, _)| *u).collect();
             let (funnel, rate) = naive_funnel(c, &members, &per_user);
-            json!({"id": label, "funnel": funnel, "conversion_rate": rate})
+            let entered = |users: &mut dyn Iterator<Item = &usize>| users.filter(|u| per_user[u].0 >= 1).count() as u64;
+            let converted =
+                |users: &mut dyn Iterator<Item = &usize>| users.filter(|u| per_user[u].0 > conversion).count() as u64;
+            let others: Vec<usize> = user_ids.iter().filter(|u| !members.contains(u)).copied().collect();
+            let (n1, x1) = (entered(&mut members.iter()), converted(&mut members.iter()));
+            let (n2, x2) = (entered(&mut others.iter()), converted(&mut others.iter()));
+            json!({"id": label, "funnel": funnel, "conversion_rate": rate,
+                   "conversion_ci": wilson(x1, n1), "p_value": p_value(x1, n1, x2, n2)})
         })
         .collect();
     let mut unmapped: BTreeMap<String, u64> = BTreeMap::new();
@@ -395,8 +482,100 @@ fn naive(c: &Case) -> Value {
     }
     json!({
         "id": "j", "title": "J", "funnel": funnel, "conversion_rate": conversion_rate, "stages": stages,
-        "revenue": revenue, "retention": retention, "segments": segments, "unmapped_events": unmapped, "targets": [], "feedback": [],
+        "revenue": revenue, "retention": retention, "segments": segments,
+        "trends": naive_trends(c, &per_user), "paths": naive_paths(c, &per_user),
+        "unmapped_events": unmapped, "targets": [], "feedback": [],
     })
+}
+
+/// Users reaching each step, by the period of the first time of their chain.
+fn naive_trends(c: &Case, per_user: &BTreeMap<usize, (usize, Vec<i64>)>) -> Value {
+    let period = c.trends.unwrap_or("week");
+    let n = c.stages.len();
+    let mut by_start: BTreeMap<Date, Vec<u64>> = BTreeMap::new();
+    for (depth, chain) in per_user.values() {
+        if *depth == 0 {
+            continue;
+        }
+        let counts = by_start
+            .entry(period_start(period, date_of(chain[0])))
+            .or_insert_with(|| vec![0; n]);
+        for count in counts.iter_mut().take(*depth) {
+            *count += 1;
+        }
+    }
+    let (Some(&first), Some(&last)) = (by_start.keys().next(), by_start.keys().last()) else {
+        return json!([]);
+    };
+    let mut out = Vec::new();
+    let mut start = first;
+    while start <= last {
+        let users = by_start.get(&start).cloned().unwrap_or_else(|| vec![0; n]);
+        out.push(json!({"start": start.to_string(), "users": users}));
+        start = add_periods(period, start, 1);
+    }
+    json!(out)
+}
+
+/// Each user's touchpoints in time order (ties: earlier line), repeats collapsed, cut.
+fn naive_paths(c: &Case, per_user: &BTreeMap<usize, (usize, Vec<i64>)>) -> Value {
+    let (max_length, top) = c.paths.unwrap_or((6, 10));
+    let n_tp: usize = c.stages.iter().sum();
+    let conversion = c.stages.len() - 1;
+    let mut counts: BTreeMap<Vec<String>, (u64, u64)> = BTreeMap::new();
+    for (&u, (depth, _)) in per_user {
+        let mut rows: Vec<(i64, usize, usize)> = c
+            .rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.user == u && r.event < n_tp)
+            .map(|(line, r)| (r.t, line, r.event))
+            .collect();
+        rows.sort();
+        let mut path: Vec<String> = Vec::new();
+        for (_, _, tp) in rows {
+            let id = format!("t{tp}");
+            if path.last() != Some(&id) {
+                path.push(id);
+            }
+        }
+        path.truncate(max_length);
+        if path.is_empty() {
+            continue;
+        }
+        let e = counts.entry(path).or_default();
+        e.0 += 1;
+        e.1 += u64::from(*depth > conversion);
+    }
+    let mut list: Vec<(&Vec<String>, u64, u64)> = counts.iter().map(|(p, &(u, v))| (p, u, v)).collect();
+    list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let top: Vec<Value> = list
+        .iter()
+        .take(top)
+        .map(|(p, u, v)| json!({"steps": p, "users": u, "converted": v}))
+        .collect();
+    let mut flows: BTreeMap<(usize, String, String), u64> = BTreeMap::new();
+    for (path, &(users, _)) in &counts {
+        for i in 1..max_length {
+            if i > path.len() {
+                break;
+            }
+            let to = path.get(i).cloned().unwrap_or_else(|| "(end)".to_string());
+            *flows.entry((i, path[i - 1].clone(), to)).or_default() += users;
+        }
+    }
+    let mut flows: Vec<(usize, String, String, u64)> = flows.into_iter().map(|((i, f, t), u)| (i, f, t, u)).collect();
+    flows.sort_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then(b.3.cmp(&a.3))
+            .then(a.1.cmp(&b.1))
+            .then(a.2.cmp(&b.2))
+    });
+    let flows: Vec<Value> = flows
+        .into_iter()
+        .map(|(step, from, to, users)| json!({"step": step, "from": from, "to": to, "users": users}))
+        .collect();
+    json!({"top": top, "flows": flows})
 }
 
 /// Structural equality with a relative tolerance on floats (sums of money in another order).

@@ -2,10 +2,13 @@
 //! `windowFunnel`), plus everything else that needs one walk over each user's events:
 //! stage reach, touchpoint users, exits, and the per-segment funnels.
 
+use std::collections::BTreeMap;
+
 use super::activity::{Buckets, Cell};
-use super::KpiSpec;
+use super::durations::{summarise, TimeToConvert};
+use super::{paths, KpiSpec};
 use super::{ratio, Step};
-use crate::calendar::MICROS_PER_SEC;
+use crate::calendar::period_index;
 use crate::data::events::EventData;
 
 /// What one pass over the users accumulates.
@@ -21,6 +24,9 @@ pub struct EventPass {
     pub exits: Vec<u64>,
     /// Users and rows per (period, touchpoint) of `buckets` (empty without them).
     pub activity: Vec<Cell>,
+    /// Per entry period (index of `spec.trends`): users reaching each step.
+    pub trends: BTreeMap<i64, Vec<u64>>,
+    pub paths: paths::Counter,
 }
 
 impl EventPass {
@@ -115,6 +121,11 @@ impl EventPass {
         add(&mut self.touchpoint_users, &other.touchpoint_users);
         add(&mut self.exits, &other.exits);
         Buckets::merge(&mut self.activity, &other.activity);
+        for (period, users) in other.trends {
+            let mine = self.trends.entry(period).or_insert_with(|| vec![0; users.len()]);
+            add(mine, &users);
+        }
+        self.paths.merge(other.paths);
         for (mine, theirs) in self.segments.iter_mut().zip(other.segments) {
             add(&mut mine.reached, &theirs.reached);
             for (d, mut e) in mine.deltas.iter_mut().zip(theirs.deltas) {
@@ -146,6 +157,8 @@ fn pass_over(spec: &KpiSpec, data: &EventData, buckets: Option<&Buckets>, users:
         touchpoint_users: vec![0; n_tp],
         exits: vec![0; n * n_tp],
         activity: buckets.map_or_else(Vec::new, |b| b.cells(n_tp)),
+        trends: BTreeMap::new(),
+        paths: paths::Counter::default(),
     };
     let mut by_stage: Vec<Vec<i64>> = vec![Vec::new(); n];
     let mut seen_tp: Vec<u32> = vec![u32::MAX; n_tp];
@@ -182,9 +195,15 @@ fn pass_over(spec: &KpiSpec, data: &EventData, buckets: Option<&Buckets>, users:
 
         let depth = best_chain(&by_stage, window, &mut scratch);
         let chain = &scratch.chain;
+        let converted = depth > spec.conversion_stage;
+        pass.paths
+            .add(&data.touchpoint[range.clone()], spec.paths.max_length, converted);
         if depth == 0 {
             continue;
         }
+        let entered = period_index(data.zone.local(chain[0]), spec.trends);
+        let trend = pass.trends.entry(entered).or_insert_with(|| vec![0; n]);
+        trend[..depth].iter_mut().for_each(|u| *u += 1);
         let seg = data.user_segment.get(u).map_or(0, |&s| s as usize);
         let counts = &mut pass.segments[seg];
         for k in 0..depth {
@@ -201,24 +220,8 @@ fn pass_over(spec: &KpiSpec, data: &EventData, buckets: Option<&Buckets>, users:
     pass
 }
 
-/// Median of µs durations, in seconds; the mean of the two middle values for an even count.
-pub fn median_seconds(values: &mut [i64]) -> Option<f64> {
-    let n = values.len();
-    if n == 0 {
-        return None;
-    }
-    let (_, &mut hi, _) = values.select_nth_unstable(n / 2);
-    let us = if n % 2 == 1 {
-        hi as f64
-    } else {
-        let lo = *values[..n / 2].iter().max().expect("n ≥ 2");
-        (lo as f64 + hi as f64) / 2.0
-    };
-    Some(us / MICROS_PER_SEC as f64)
-}
-
-/// Funnel steps from per-step user counts and medians (shared by events and metrics).
-pub fn steps(spec: &KpiSpec, users: &[Option<u64>], medians: &[Option<f64>]) -> Vec<Step> {
+/// Funnel steps from per-step user counts and durations (shared by events and metrics).
+pub fn steps(spec: &KpiSpec, users: &[Option<u64>], durations: &[Option<(f64, TimeToConvert)>]) -> Vec<Step> {
     let first = users.first().copied().flatten();
     spec.stages
         .iter()
@@ -236,7 +239,8 @@ pub fn steps(spec: &KpiSpec, users: &[Option<u64>], medians: &[Option<f64>]) -> 
                 } else {
                     prev.zip(u).map(|(p, c)| p.saturating_sub(c))
                 },
-                median_seconds_from_previous: medians.get(k).copied().flatten(),
+                median_seconds_from_previous: durations.get(k).and_then(|d| d.as_ref()).map(|d| d.0),
+                seconds_from_previous: durations.get(k).and_then(|d| d.as_ref()).map(|d| d.1.clone()),
             }
         })
         .collect()
@@ -249,7 +253,7 @@ pub fn steps_of(spec: &KpiSpec, counts: &[&SegmentCounts]) -> Vec<Step> {
         .map(|k| Some(counts.iter().map(|c| c.reached[k]).sum()))
         .collect();
     let mut buf = Vec::new();
-    let medians: Vec<Option<f64>> = (0..n)
+    let durations: Vec<Option<(f64, TimeToConvert)>> = (0..n)
         .map(|k| {
             if k == 0 {
                 return None;
@@ -258,10 +262,10 @@ pub fn steps_of(spec: &KpiSpec, counts: &[&SegmentCounts]) -> Vec<Step> {
             for c in counts {
                 buf.extend_from_slice(&c.deltas[k]);
             }
-            median_seconds(&mut buf)
+            summarise(&mut buf)
         })
         .collect();
-    steps(spec, &users, &medians)
+    steps(spec, &users, &durations)
 }
 
 #[cfg(test)]
@@ -311,13 +315,5 @@ mod tests {
     #[test]
     fn greedy_takes_the_earliest_next_event() {
         assert_eq!(depth(&[&[0], &[5, 7], &[6]], None), (3, vec![0, 5, 6]));
-    }
-
-    #[test]
-    fn medians() {
-        assert_eq!(median_seconds(&mut []), None);
-        assert_eq!(median_seconds(&mut [3 * S]), Some(3.0));
-        assert_eq!(median_seconds(&mut [4 * S, S, 3 * S, 2 * S]), Some(2.5));
-        assert_eq!(median_seconds(&mut [9 * S, S, 5 * S]), Some(5.0));
     }
 }

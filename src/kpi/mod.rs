@@ -9,10 +9,13 @@
 pub mod activity;
 pub mod baseline;
 pub mod checks;
+pub mod durations;
 pub mod feedback;
 pub mod funnel;
 pub mod metrics;
+pub mod paths;
 pub mod retention;
+pub mod significance;
 mod spec;
 pub mod summary;
 
@@ -44,6 +47,9 @@ pub struct JourneyKpis {
     pub revenue: Option<RevenueKpis>,
     pub retention: Option<RetentionKpis>,
     pub segments: Vec<SegmentKpis>,
+    /// Users reaching each step by the period they entered the funnel in; empty without events.
+    pub trends: Vec<TrendPeriod>,
+    pub paths: paths::Paths,
     pub unmapped_events: BTreeMap<String, u64>,
     pub targets: Vec<TargetResult>,
     /// Per `[[data.feedback]]` source that was read, in spec order.
@@ -91,6 +97,17 @@ pub struct Step {
     pub conversion_from_start: Option<f64>,
     pub drop_off: Option<u64>,
     pub median_seconds_from_previous: Option<f64>,
+    /// Absent from a kpis.json written before it existed (read back as a baseline).
+    #[serde(default)]
+    pub seconds_from_previous: Option<durations::TimeToConvert>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrendPeriod {
+    /// The first day of the period.
+    pub start: String,
+    /// Users who entered in this period and reached each step.
+    pub users: Vec<u64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -152,6 +169,10 @@ pub struct SegmentKpis {
     pub id: String,
     pub funnel: Funnel,
     pub conversion_rate: Option<f64>,
+    /// The 95 % Wilson interval of `conversion_rate`.
+    pub conversion_ci: Option<[f64; 2]>,
+    /// Against all other users together (pooled two-proportion z-test, two-sided).
+    pub p_value: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -310,6 +331,8 @@ fn empty(spec: &KpiSpec) -> JourneyKpis {
         revenue: None,
         retention: None,
         segments: Vec::new(),
+        trends: Vec::new(),
+        paths: paths::Paths::default(),
         unmapped_events: BTreeMap::new(),
         targets: Vec::new(),
         feedback: Vec::new(),
@@ -342,6 +365,10 @@ fn from_events(spec: &KpiSpec, ev: &EventData) -> JourneyKpis {
     let n_tp = pass.touchpoint_users.len();
     let exits = pass.exits_by_touchpoint(n_tp);
     let mut tp_index = 0;
+    let (entered, converted) = (
+        steps_users(&k.funnel.steps, 0),
+        steps_users(&k.funnel.steps, spec.conversion_stage),
+    );
     for (stage_kpis, reach) in k.stages.iter_mut().zip(&pass.reach) {
         stage_kpis.reach = Some(*reach);
         for t in stage_kpis.touchpoints.iter_mut() {
@@ -368,6 +395,9 @@ fn from_events(spec: &KpiSpec, ev: &EventData) -> JourneyKpis {
     });
     k.retention = retention;
     k.activity = activity;
+    k.trends = trends(spec, &pass.trends);
+    let ids: Vec<&str> = spec.touchpoints().map(|(_, t)| t.id.as_str()).collect();
+    k.paths = pass.paths.finish(&ids, spec.paths);
     if !ev.user_segment.is_empty() {
         let mut members = vec![0u64; ev.segment_names.len()];
         for &s in &ev.user_segment {
@@ -381,9 +411,12 @@ fn from_events(spec: &KpiSpec, ev: &EventData) -> JourneyKpis {
             .filter(|(_, &n)| n > 0)
             .map(|((c, name), _)| {
                 let steps = funnel::steps_of(spec, &[c]);
+                let (n, x) = (steps_users(&steps, 0), steps_users(&steps, spec.conversion_stage));
                 SegmentKpis {
                     id: name.clone(),
                     conversion_rate: conversion_rate(spec, &steps),
+                    conversion_ci: significance::wilson(x, n),
+                    p_value: significance::two_proportion_p(x, n, converted - x, entered - n),
                     funnel: Funnel {
                         window_seconds: spec.window,
                         steps,
@@ -396,6 +429,23 @@ fn from_events(spec: &KpiSpec, ev: &EventData) -> JourneyKpis {
     }
     k.unmapped_events = ev.unmapped.clone();
     k
+}
+
+fn steps_users(steps: &[Step], k: usize) -> u64 {
+    steps[k].users.unwrap_or(0)
+}
+
+/// Every period from the first entry to the last, empty ones included.
+fn trends(spec: &KpiSpec, by_period: &BTreeMap<i64, Vec<u64>>) -> Vec<TrendPeriod> {
+    let (Some((&first, _)), Some((&last, _))) = (by_period.first_key_value(), by_period.last_key_value()) else {
+        return Vec::new();
+    };
+    (first..=last)
+        .map(|p| TrendPeriod {
+            start: crate::calendar::period_start(p, spec.trends),
+            users: by_period.get(&p).cloned().unwrap_or_else(|| vec![0; spec.stages.len()]),
+        })
+        .collect()
 }
 
 /// Every declared target with its actual value, in declaration order.

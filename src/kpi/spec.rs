@@ -1,7 +1,7 @@
 //! [`KpiSpec`]: the parts of a journey its KPIs depend on, and nothing else.
 
 use crate::calendar::MICROS_PER_SEC;
-use crate::spec::{Aggregate, Journey, NamedScale, Retention};
+use crate::spec::{Aggregate, Journey, NamedScale, PathOptions, Period, Retention};
 
 /// Everything of a journey's spec that its KPIs (targets aside) depend on. The KPI
 /// computations are given only this — never the journey — so it is also, with the data's
@@ -14,6 +14,8 @@ pub struct KpiSpec {
     /// The conversion window in seconds; `None` = unlimited.
     pub window: Option<i64>,
     pub retention: Retention,
+    pub trends: Period,
+    pub paths: PathOptions,
     /// `[[data.feedback]]` sources, in spec order.
     pub feedback: Vec<FeedbackShape>,
 }
@@ -81,6 +83,8 @@ impl KpiSpec {
             conversion_stage: j.conversion_stage,
             window: j.conversion_window,
             retention: j.retention.clone(),
+            trends: j.trends,
+            paths: j.paths,
             feedback: j
                 .feedback
                 .iter()
@@ -131,6 +135,8 @@ mod tests {
                 period: Period::Week,
                 periods: None,
             },
+            trends: Period::Week,
+            paths: PathOptions::default(),
             feedback: vec![],
         };
         assert_eq!(spec.window_micros(), Some(30 * 86_400 * MICROS_PER_SEC));

@@ -89,7 +89,17 @@ impl SegmentKpis {
     pub fn converted(&self, conversion_stage: usize) -> Option<u64> {
         self.funnel.steps.get(conversion_stage).and_then(|s| s.users)
     }
+
+    /// Whether the segment's conversion differs from everyone else's at the 5 % level.
+    pub fn differs(&self) -> bool {
+        self.p_value.is_some_and(|p| p < SIGNIFICANCE)
+    }
 }
+
+/// The level below which a segment's p-value says it differs from the other users.
+pub const SIGNIFICANCE: f64 = 0.05;
+
+impl SegmentKpis {}
 
 #[cfg(test)]
 mod tests {
@@ -115,6 +125,7 @@ mod tests {
             conversion_from_start: None,
             drop_off: None,
             median_seconds_from_previous: None,
+            seconds_from_previous: None,
         }
     }
 
@@ -167,7 +178,11 @@ mod tests {
                     steps: vec![step(Some(4)), step(Some(1))],
                 },
                 conversion_rate: None,
+                conversion_ci: None,
+                p_value: None,
             }],
+            trends: vec![],
+            paths: Default::default(),
             unmapped_events: BTreeMap::new(),
             feedback: vec![],
             targets: [true, false, true]

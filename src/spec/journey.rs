@@ -6,7 +6,7 @@ use std::path::Path;
 use super::reader::{parse, Located, Source, Table};
 use super::stage::{read_stage, Collected};
 use super::targets::{check_retention_periods, read_journey_targets};
-use super::{data, feedback, is_slug, read_text, slugify, Config, Journey, Period, Retention, Stage};
+use super::{data, feedback, is_slug, read_text, slugify, Config, Journey, PathOptions, Period, Retention, Stage};
 use crate::diagnostics::{did_you_mean, Diagnostic, Diagnostics, Location};
 use crate::files::Root;
 
@@ -134,6 +134,8 @@ fn read_journey(
     }
 
     let retention_table = t.table("retention", "[retention]", diags);
+    let trends = read_trends(&mut t, diags);
+    let paths = read_paths(&mut t, diags);
     let stage_tables = t.tables("stages", "stage", diags);
     if stage_tables.is_empty() {
         diags.push(
@@ -181,6 +183,8 @@ fn read_journey(
         cohorts,
         feedback: sources,
         retention,
+        trends,
+        paths,
         targets,
         stages,
         conversion_stage,
@@ -255,6 +259,54 @@ fn read_retention(table: Option<Table>, stages: &[Stage], conversion: usize, dia
     }
     t.finish(diags);
     r
+}
+
+fn read_trends(t: &mut Table, diags: &mut Diagnostics) -> Period {
+    let mut period = Period::Week;
+    if let Some(mut tt) = t.table("trends", "[trends]", diags) {
+        if let Some(p) = tt.choice("period", diags) {
+            period = p.value;
+        }
+        tt.finish(diags);
+    }
+    period
+}
+
+fn read_paths(t: &mut Table, diags: &mut Diagnostics) -> PathOptions {
+    let mut o = PathOptions::default();
+    let Some(mut pt) = t.table("paths", "[paths]", diags) else {
+        return o;
+    };
+    // A path of one touchpoint has no flow; beyond 20 columns a Sankey is no longer read.
+    let keys: [(&'static str, std::ops::RangeInclusive<i64>, &mut usize, &str); 2] = [
+        (
+            "max_length",
+            2..=20,
+            &mut o.max_length,
+            "paths are cut after this many touchpoints",
+        ),
+        ("top", 1..=1000, &mut o.top, "the number of most frequent paths listed"),
+    ];
+    for (key, range, slot, what) in keys {
+        if let Some(n) = pt.integer(key, diags) {
+            if range.contains(&n.value) {
+                *slot = n.value as usize;
+            } else {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "`{key}` must be between {} and {}, found {}",
+                        range.start(),
+                        range.end(),
+                        n.value
+                    ))
+                    .at(n.loc)
+                    .help(format!("`{key}`: {what}")),
+                );
+            }
+        }
+    }
+    pt.finish(diags);
+    o
 }
 
 #[cfg(test)]

@@ -78,6 +78,9 @@ pub struct Journey {
     /// `[[data.feedback]]`: survey answers, in file order.
     pub feedback: Vec<FeedbackSource>,
     pub retention: Retention,
+    /// `[trends] period`: entries into the funnel are counted per period of this length.
+    pub trends: Period,
+    pub paths: PathOptions,
     /// Journey targets first, then stage targets, then touchpoint metric targets.
     pub targets: Vec<Target>,
     pub stages: Vec<Stage>,
@@ -186,6 +189,21 @@ pub struct Retention {
     /// Columns after period 0; `None` = not declared (events: [`Retention::DEFAULT_PERIODS`];
     /// cohorts: the largest period in the file).
     pub periods: Option<u32>,
+}
+
+/// `[paths]`: how the touchpoint paths of each user are cut and how many are listed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PathOptions {
+    /// Touchpoints kept of each path (after collapsing repeats); flows run between them.
+    pub max_length: usize,
+    /// The most frequent paths listed.
+    pub top: usize,
+}
+
+impl Default for PathOptions {
+    fn default() -> PathOptions {
+        PathOptions { max_length: 6, top: 10 }
+    }
 }
 
 impl Retention {

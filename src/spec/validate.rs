@@ -229,6 +229,8 @@ mod tests {
                 period: Period::Week,
                 periods: None,
             },
+            trends: Period::Week,
+            paths: Default::default(),
             targets: vec![],
             stages: vec![Stage {
                 id: "s".into(),
