@@ -290,6 +290,13 @@ pub struct SegmentRow<'a> {
     pub conversion_rate: Option<f64>,
     pub users: Option<u64>,
     pub converted: Option<u64>,
+    /// The 95 % interval of the rate.
+    pub interval: Option<[f64; 2]>,
+    pub p_value: Option<f64>,
+    /// `p_value` as the page writes it.
+    pub p_text: Option<String>,
+    /// Converts differently from all other users at p < 0.05.
+    pub differs: bool,
 }
 
 /// The people who reached a stage in order but not the next one, by the touchpoint where
@@ -337,6 +344,10 @@ pub struct JourneyPage<'a> {
     pub emotion_svg: Option<String>,
     pub segments: Vec<SegmentRow<'a>>,
     pub segments_svg: Option<String>,
+    /// The labels of the segments that differ, in table order.
+    pub segments_differ: Vec<&'a str>,
+    pub flows: Option<super::flows::FlowsInfo<'a>>,
+    pub trend: Option<super::flows::TrendInfo<'a>>,
     pub leaving: Vec<LeaveCard<'a>>,
     /// The unmapped event names with the most rows.
     pub unmapped: Vec<UnmappedRow<'a>>,
@@ -357,6 +368,8 @@ pub struct StagePage<'a> {
     pub common: Common<'a>,
     pub journey: JourneyInfo<'a>,
     pub stage: StageInfo<'a>,
+    /// Time from the previous stage, for the people who reached this one.
+    pub time: Option<super::flows::TimeInfo>,
     pub previous: Option<StageLink<'a>>,
     pub next: Option<StageLink<'a>>,
     pub stage_count: usize,

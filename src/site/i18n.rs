@@ -19,6 +19,8 @@ pub struct Strings {
     pub voice: &'static super::voice_strings::VoiceStrings,
     /// "vs baseline" deltas' strings.
     pub baseline: &'static super::baseline::BaselineStrings,
+    /// Paths, flows, time to convert, trends and segment significance.
+    pub flow: &'static super::flow_strings::FlowStrings,
     pub home: &'static str,
     pub journeys: &'static str,
     pub journey: &'static str,
@@ -154,6 +156,7 @@ pub const EN: Strings = Strings {
     lang: "en",
     voice: &super::voice_strings::EN,
     baseline: &super::baseline::EN,
+    flow: &super::flow_strings::EN,
     home: "Home",
     journeys: "Journeys",
     journey: "Journey",
@@ -289,6 +292,7 @@ pub const FR: Strings = Strings {
     lang: "fr",
     voice: &super::voice_strings::FR,
     baseline: &super::baseline::FR,
+    flow: &super::flow_strings::FR,
     home: "Accueil",
     journeys: "Parcours",
     journey: "Parcours",

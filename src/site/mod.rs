@@ -11,6 +11,8 @@ mod charts;
 mod context;
 mod definitions;
 mod emotion;
+mod flow_strings;
+mod flows;
 pub mod i18n;
 mod icons;
 mod markdown;

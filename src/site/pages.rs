@@ -123,17 +123,26 @@ impl<'a> Site<'a> {
                     conversion_rate: s.conversion_rate,
                     users: s.users(),
                     converted: s.converted(j.conversion_stage),
+                    interval: s.conversion_ci,
+                    p_value: s.p_value,
+                    p_text: s.p_value.map(|p| self.n.p_value(p)),
+                    differs: s.differs(),
                 }
             })
             .collect();
         segments.sort_by_key(|s| s.is_none);
         let segments_svg = (!segments.is_empty()).then(|| {
-            let items: Vec<(String, Option<f64>)> = segments
+            let items: Vec<charts::RateBar> = segments
                 .iter()
-                .map(|s| (s.label.to_string(), s.conversion_rate))
+                .map(|s| charts::RateBar {
+                    label: s.label.to_string(),
+                    value: s.conversion_rate,
+                    interval: s.interval,
+                })
                 .collect();
-            charts::rate_bars("segments", self.t.comparison, &items, self.n)
+            charts::rate_bars("segments", self.t.comparison, &items, self.t.flow.interval, self.n)
         });
+        let segments_differ = segments.iter().filter(|s| s.differs).map(|s| s.label).collect();
         // An export can hold millions of names no touchpoint maps: the page lists the most
         // frequent (kpis.json has them all).
         let (top, unmapped_rest) = k.unmapped_top(UNMAPPED_SHOWN);
@@ -162,6 +171,9 @@ impl<'a> Site<'a> {
             emotion_svg,
             segments,
             segments_svg,
+            segments_differ,
+            flows: self.flows(j, k),
+            trend: self.trend(j, k),
             leaving: self.leaving(j, k),
             unmapped,
             unmapped_rest,
@@ -241,6 +253,7 @@ impl<'a> Site<'a> {
             common: self.common(3, &path, &format!("{} — {}", s.name, j.title), crumbs),
             journey: self.journey_info(j, k),
             stage: self.stage_info(j, k, i),
+            time: self.time_to_convert(k, i),
             previous: i.checked_sub(1).map(link),
             next: (i + 1 < j.stages.len()).then(|| link(i + 1)),
             stage_count: j.stages.len(),

@@ -83,27 +83,90 @@ pub fn funnel(id: &str, title: &str, steps: &[FunnelStep], n: Numbers) -> String
     out
 }
 
-/// Bars of rates (conversion by segment), scaled to the highest.
-pub fn rate_bars(id: &str, title: &str, items: &[(String, Option<f64>)], n: Numbers) -> String {
-    let (row_h, bar_h) = (46.0, 18.0);
-    let h = row_h * items.len() as f64;
-    let max = items.iter().filter_map(|i| i.1).fold(0.0_f64, f64::max);
-    let max = if max > 0.0 { max } else { 1.0 };
-    let desc: Vec<String> = items
+/// One bar of [`rate_bars`]: a rate and, when known, its 95 % interval.
+pub struct RateBar {
+    pub label: String,
+    pub value: Option<f64>,
+    pub interval: Option<[f64; 2]>,
+}
+
+/// One row of [`bar_rows`], in fractions of the chart's width.
+struct BarRow {
+    label: String,
+    value: String,
+    width: f64,
+    /// An interval drawn over the bar, and its tooltip.
+    interval: Option<(f64, f64, String)>,
+}
+
+/// Bars of rates (conversion by segment), scaled to the highest rate or interval bound,
+/// each interval drawn as a whisker over its bar.
+pub fn rate_bars(id: &str, title: &str, items: &[RateBar], interval_word: &str, n: Numbers) -> String {
+    let max = items
         .iter()
-        .map(|(l, v)| format!("{l}: {}", v.map_or("—".to_string(), |v| n.percent(v))))
+        .flat_map(|i| i.value.into_iter().chain(i.interval.map(|[_, hi]| hi)))
+        .fold(0.0_f64, f64::max);
+    // A whisker's cap at the top of the scale stays inside the chart.
+    let max = if max > 0.0 { max / 0.98 } else { 1.0 };
+    let rows: Vec<BarRow> = items
+        .iter()
+        .map(|i| BarRow {
+            label: i.label.clone(),
+            value: i.value.map_or("—".to_string(), |v| n.percent(v)),
+            width: i.value.map_or(0.0, |v| v / max),
+            interval: i.interval.map(|[lo, hi]| {
+                let tip = format!("{}: {interval_word} {} – {}", i.label, n.percent(lo), n.percent(hi));
+                (lo / max, hi / max, tip)
+            }),
+        })
         .collect();
+    bar_rows(id, title, &rows)
+}
+
+/// Bars of counts (people per duration bin), scaled to the largest, each with its share.
+pub fn count_bars(id: &str, title: &str, items: &[(String, u64)], n: Numbers) -> String {
+    let total: u64 = items.iter().map(|i| i.1).sum();
+    let max = items.iter().map(|i| i.1).max().unwrap_or(0).max(1) as f64;
+    let rows: Vec<BarRow> = items
+        .iter()
+        .map(|(label, c)| BarRow {
+            label: label.clone(),
+            value: format!(
+                "{} · {}",
+                n.integer(*c as f64),
+                n.percent(if total > 0 { *c as f64 / total as f64 } else { 0.0 })
+            ),
+            width: *c as f64 / max,
+            interval: None,
+        })
+        .collect();
+    bar_rows(id, title, &rows)
+}
+
+fn bar_rows(id: &str, title: &str, rows: &[BarRow]) -> String {
+    let (row_h, bar_h) = (46.0, 18.0);
+    let h = row_h * rows.len() as f64;
+    let desc: Vec<String> = rows.iter().map(|r| format!("{}: {}", r.label, r.value)).collect();
     let mut out = String::new();
     open_fluid(&mut out, id, h, title, &desc.join("; "), "bars");
-    for (i, (label, v)) in items.iter().enumerate() {
+    for (i, r) in rows.iter().enumerate() {
         let y = row_h * i as f64;
-        name_and_value(&mut out, label, &v.map_or("—".to_string(), |v| n.percent(v)), y + 15.0);
+        name_and_value(&mut out, &r.label, &r.value, y + 15.0);
         let _ = write!(
             out,
             r#"<rect class="c-bar" x="0" y="{:.1}" width="{:.2}%" height="{bar_h}" rx="3"/>"#,
             y + 22.0,
-            v.map_or(0.0, |v| v / max * 100.0)
+            r.width * 100.0
         );
+        if let Some((lo, hi, tip)) = &r.interval {
+            let (cy, top, bottom) = (y + 22.0 + bar_h / 2.0, y + 22.0 + 3.0, y + 22.0 + bar_h - 3.0);
+            let (x0, x1) = (lo * 100.0, hi * 100.0);
+            let _ = write!(
+                out,
+                r#"<g class="c-ci"><title>{}</title><line x1="{x0:.2}%" x2="{x1:.2}%" y1="{cy:.1}" y2="{cy:.1}"/><line x1="{x0:.2}%" x2="{x0:.2}%" y1="{top:.1}" y2="{bottom:.1}"/><line x1="{x1:.2}%" x2="{x1:.2}%" y1="{top:.1}" y2="{bottom:.1}"/></g>"#,
+                esc(tip)
+            );
+        }
     }
     out.push_str("</svg>");
     out
@@ -139,12 +202,17 @@ mod tests {
 
     #[test]
     fn rate_bars_snapshot() {
-        let items = vec![
-            ("(none)".to_string(), None),
-            ("desktop".to_string(), Some(0.2)),
-            ("mobile".to_string(), Some(0.1)),
-        ];
-        insta::assert_snapshot!(rate_bars("s", "By segment", &items, EN));
+        let items = [
+            ("(none)", None, None),
+            ("desktop", Some(0.2), Some([0.15, 0.25])),
+            ("mobile", Some(0.1), None),
+        ]
+        .map(|(label, value, interval)| RateBar {
+            label: label.into(),
+            value,
+            interval,
+        });
+        insta::assert_snapshot!(rate_bars("s", "By segment", &items, "95% interval", EN));
     }
 
     #[test]

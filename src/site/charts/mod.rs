@@ -15,14 +15,16 @@ mod axis;
 mod bars;
 mod heatmap;
 mod line;
+mod sankey;
 
 use std::fmt::Write as _;
 
 use super::esc;
 pub use axis::Range;
-pub use bars::{funnel, rate_bars, FunnelStep};
+pub use bars::{count_bars, funnel, rate_bars, FunnelStep, RateBar};
 pub use heatmap::{heatmap, HeatRow, Heatmap};
 pub use line::{line_charts, LineChart, Series};
+pub use sankey::{sankey, Sankey, SankeyLink, SankeyNode};
 
 /// The size of labels and values, in pixels.
 const FONT: f64 = 13.0;
@@ -99,7 +101,18 @@ mod tests {
         };
         for svg in [
             funnel("f", "F", &steps, n),
-            rate_bars("s", "S", &[("x".into(), Some(0.5))], n),
+            rate_bars(
+                "s",
+                "S",
+                &[RateBar {
+                    label: "x".into(),
+                    value: Some(0.5),
+                    interval: Some([0.4, 0.6]),
+                }],
+                "95%",
+                n,
+            ),
+            count_bars("h", "H", &[("x".into(), 3)], n),
             heatmap(&heat, n),
         ] {
             for size in svg.split("font-size=\"").skip(1) {
