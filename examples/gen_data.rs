@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! cargo run --release --example gen_data -- example example-journey/data
-//!     regenerates the example project's data (events.csv, b2b-metrics.csv)
+//!     regenerates the example project's data (events.csv, b2b-metrics.csv); its web pages
+//!     are one `page_view` event told apart by `page_location`, as PostHog exports them
 //! cargo run --release --example gen_data -- events USERS SEED OUT.csv[.gz]
 //!     a 5-stage purchase export for benchmarks (~3.8 events per user)
 //! cargo run --release --example gen_data -- feedback example-journey/data
@@ -66,8 +67,10 @@ struct Row {
 }
 
 /// One simulated customer: a non-linear path through awareness → consideration →
-/// purchase → retention → advocacy, with drop-offs, re-entries, repeat purchases,
-/// competitor temptation (long pauses) and noise events no touchpoint maps.
+/// purchase → retention → advocacy, with drop-offs, re-entries, returns to earlier
+/// touchpoints (back to the blog, back to the reviews from the cart), skipped stages
+/// (direct visits, buying straight from an ad), channel switches (web to store), repeat
+/// purchases, competitor temptation (long pauses) and noise events no touchpoint maps.
 fn simulate_user(rng: &mut Rng, rows: &mut Vec<Row>) {
     let segment: &'static str = if rng.chance(0.03) {
         ""
@@ -100,12 +103,26 @@ fn simulate_user(rng: &mut Rng, rows: &mut Vec<Row>) {
             t += rng.delay(3.0 * DAY);
             push(rows, t, "ad_click", None);
         }
+        if first == "ad_click" && rng.chance(0.03) {
+            // A promotion's "buy now" link: straight to the checkout, consideration skipped.
+            t += rng.delay(600.0);
+            let amount = (rng.range(2500, 9000) as f64) / 100.0;
+            push(rows, t, "checkout_completed", Some(amount));
+            return;
+        }
     }
     let mean = if rng.chance(0.8) { 0.5 * HOUR } else { 4.0 * DAY };
     t += rng.delay(mean);
     let consider = *rng.pick(&[("product_view", 0.7), ("reviews_view", 0.15), ("store_visit", 0.15)]);
     push(rows, t, consider, None);
     if rng.chance(0.5) {
+        t += rng.delay(900.0);
+        push(rows, t, "product_view", None);
+    }
+    if consider == "product_view" && rng.chance(0.12) {
+        // Back to the blog to compare, then back to the product.
+        t += rng.delay(1200.0);
+        push(rows, t, "blog_view", None);
         t += rng.delay(900.0);
         push(rows, t, "product_view", None);
     }
@@ -120,9 +137,32 @@ fn simulate_user(rng: &mut Rng, rows: &mut Vec<Row>) {
         return; // bad experience or temptation by a competitor
     }
     t += rng.delay(0.3 * HOUR);
+    // Some web shoppers go to try the shoes on in a store and buy there.
+    let consider = if consider != "store_visit" && rng.chance(0.08) {
+        t += rng.delay(DAY);
+        push(rows, t, "store_visit", None);
+        "store_visit"
+    } else {
+        consider
+    };
     if consider != "store_visit" {
         push(rows, t, "add_to_cart", None);
-        if rng.chance(0.35) {
+        if rng.chance(0.15) {
+            // Second thoughts: back to the reviews (and the product) before paying.
+            t += rng.delay(600.0);
+            push(rows, t, "reviews_view", None);
+            if rng.chance(0.5) {
+                t += rng.delay(300.0);
+                push(rows, t, "product_view", None);
+            }
+        }
+        // Paying on a phone is harder (the form, the card): carts are abandoned more there.
+        let abandon = match segment {
+            "mobile" => 0.42,
+            "desktop" => 0.27,
+            _ => 0.35,
+        };
+        if rng.chance(abandon) {
             return; // abandoned cart
         }
     }
@@ -199,6 +239,14 @@ fn format_time(t: i64, out: &mut String) {
     );
 }
 
+const MODELS: [&str; 5] = ["aero-3", "kids-run", "pro-race", "street-90", "trail-x"];
+const BLOG: [&str; 4] = [
+    "choosing-your-first-running-shoes",
+    "how-to-lace-for-wide-feet",
+    "marathon-training-week-1",
+    "trail-or-road",
+];
+
 fn user_id(rng: &mut Rng) -> String {
     format!("{:012x}", rng.next() >> 16)
 }
@@ -206,9 +254,15 @@ fn user_id(rng: &mut Rng) -> String {
 /// Writes `users` simulated customers. Rows are shuffled within day-sized buckets, as
 /// exports come roughly but not exactly in time order. With `until`, rows after that time
 /// are left out, like an export covering a fixed date range.
-fn write_events(users: u64, seed: u64, until: Option<i64>, out: &mut dyn Write) -> std::io::Result<u64> {
+/// With `pages`, the blog, product and review views are written as PostHog writes them:
+/// one `page_view` event and the page's URL in a `page_location` column.
+fn write_events(users: u64, seed: u64, until: Option<i64>, pages: bool, out: &mut dyn Write) -> std::io::Result<u64> {
     let mut rng = Rng(seed);
-    writeln!(out, "distinct_id,timestamp,event,segment,revenue")?;
+    writeln!(
+        out,
+        "distinct_id,timestamp,event,segment,revenue{}",
+        if pages { ",page_location" } else { "" }
+    )?;
     let mut line = String::with_capacity(128);
     let mut rows = Vec::new();
     let mut count = 0;
@@ -223,19 +277,42 @@ fn write_events(users: u64, seed: u64, until: Option<i64>, out: &mut dyn Write) 
             let id = user_id(&mut rng);
             rows.clear();
             simulate_user(&mut rng, &mut rows);
+            // The shoe this user looks at, and whether an ad brought them to its page.
+            let model = MODELS[rng.range(0, MODELS.len() as i64) as usize];
+            let mut from_ad = rows.first().is_some_and(|r| r.event == "ad_click");
             for r in rows.iter().filter(|r| until.is_none_or(|u| r.t < u)) {
                 line.clear();
                 line.push_str(&id);
                 line.push(',');
                 format_time(r.t, &mut line);
                 line.push(',');
-                line.push_str(r.event);
+                let page = match r.event {
+                    "blog_view" if pages => Some(format!(
+                        "https://shop.example/blog/{}",
+                        BLOG[rng.range(0, BLOG.len() as i64) as usize]
+                    )),
+                    "product_view" if pages => {
+                        let utm = if std::mem::take(&mut from_ad) {
+                            "?utm_source=google"
+                        } else {
+                            ""
+                        };
+                        Some(format!("https://shop.example/products/{model}{utm}"))
+                    }
+                    "reviews_view" if pages => Some(format!("https://shop.example/reviews/{model}")),
+                    _ => None,
+                };
+                line.push_str(if page.is_some() { "page_view" } else { r.event });
                 line.push(',');
                 line.push_str(r.segment);
                 line.push(',');
                 if let Some(v) = r.revenue {
                     use std::fmt::Write as _;
                     let _ = write!(line, "{v:.2}");
+                }
+                if pages {
+                    line.push(',');
+                    line.push_str(page.as_deref().unwrap_or(""));
                 }
                 buffer.push((r.t / 86_400, rng.next(), line.clone()));
             }
@@ -484,7 +561,7 @@ fn main() {
             let dir = Path::new(dir);
             std::fs::create_dir_all(dir).expect("create data dir");
             let mut w = create(&dir.join("events.csv"));
-            let n = write_events(6_000, 2026, Some(START + DAYS * 86_400), &mut w).expect("write events");
+            let n = write_events(6_000, 2026, Some(START + DAYS * 86_400), true, &mut w).expect("write events");
             w.flush().expect("flush");
             let mut w = create(&dir.join("b2b-metrics.csv"));
             write_b2b_metrics(7, &mut w).expect("write metrics");
@@ -499,7 +576,7 @@ fn main() {
             let users: u64 = users.parse().expect("USERS is a number");
             let seed: u64 = seed.parse().expect("SEED is a number");
             let mut w = create(Path::new(out));
-            let n = write_events(users, seed, None, &mut w).expect("write events");
+            let n = write_events(users, seed, None, false, &mut w).expect("write events");
             w.flush().expect("flush");
             eprintln!(
                 "wrote {n} events for {users} users ({:.2} per user) to {out}",
