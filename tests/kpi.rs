@@ -613,3 +613,46 @@ fn quoting_is_suggested_only_for_rows_with_more_fields_than_the_header() {
     assert_eq!(help(2).unwrap(), "quote fields that contain commas", "{doc}");
     assert_ne!(help(3).unwrap(), "quote fields that contain commas", "{doc}");
 }
+
+/// Hand-made cases of docs/kpis.md "Paths and flows" and "Segments": equal times keep the
+/// file's order, a segment whose people never start has no interval and no p-value.
+#[test]
+fn path_ties_follow_the_file_and_an_empty_segment_is_not_tested() {
+    let csv = "user_id,timestamp,event,segment\n\
+               u1,2026-01-05T10:00:00Z,eb,x\n\
+               u1,2026-01-05T10:00:00Z,ea,x\n\
+               u1,2026-01-05T10:00:00Z,eb,x\n\
+               u2,2026-01-05T10:00:00Z,ea,y\n\
+               u2,2026-01-05T10:05:00Z,eb,y\n\
+               u3,2026-01-05T11:00:00Z,ec,z\n";
+    let k = kpis(&journey(""), csv);
+    let top = &k["paths"]["top"];
+    // u1's rows share one time: the path is in file order, eb → ea → eb (no collapse across ea).
+    assert_eq!(
+        top,
+        &json!([
+            {"steps": ["ta", "tb"], "users": 1, "converted": 0},
+            {"steps": ["tb", "ta", "tb"], "users": 1, "converted": 0},
+            {"steps": ["tc"], "users": 1, "converted": 0}
+        ])
+    );
+    let seg = |id: &str| {
+        k["segments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    // z: one person, never at step 1.
+    assert_eq!(
+        (seg("z")["conversion_ci"].clone(), seg("z")["p_value"].clone()),
+        (Value::Null, Value::Null)
+    );
+    // Nobody converts (stage c needs a and b first): the pooled rate is 0, nothing to test.
+    assert_eq!(seg("x")["p_value"], Value::Null);
+    let ci = seg("x")["conversion_ci"].as_array().unwrap().clone();
+    assert_eq!(ci[0], json!(0.0));
+    assert!(ci[1].as_f64().unwrap() > 0.79, "{ci:?}");
+}
