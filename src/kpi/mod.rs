@@ -365,10 +365,6 @@ fn from_events(spec: &KpiSpec, ev: &EventData) -> JourneyKpis {
     let n_tp = pass.touchpoint_users.len();
     let exits = pass.exits_by_touchpoint(n_tp);
     let mut tp_index = 0;
-    let (entered, converted) = (
-        steps_users(&k.funnel.steps, 0),
-        steps_users(&k.funnel.steps, spec.conversion_stage),
-    );
     for (stage_kpis, reach) in k.stages.iter_mut().zip(&pass.reach) {
         stage_kpis.reach = Some(*reach);
         for t in stage_kpis.touchpoints.iter_mut() {
@@ -399,6 +395,13 @@ fn from_events(spec: &KpiSpec, ev: &EventData) -> JourneyKpis {
     let ids: Vec<&str> = spec.touchpoints().map(|(_, t)| t.id.as_str()).collect();
     k.paths = pass.paths.finish(&ids, spec.paths);
     if !ev.user_segment.is_empty() {
+        // Users at step 1 and at the conversion stage, per segment and in all.
+        let counts = |c: &funnel::SegmentCounts| (c.reached[0], c.reached[spec.conversion_stage]);
+        let (entered, converted) = pass
+            .segments
+            .iter()
+            .map(counts)
+            .fold((0, 0), |(n, x), (dn, dx)| (n + dn, x + dx));
         let mut members = vec![0u64; ev.segment_names.len()];
         for &s in &ev.user_segment {
             members[s as usize] += 1;
@@ -411,7 +414,7 @@ fn from_events(spec: &KpiSpec, ev: &EventData) -> JourneyKpis {
             .filter(|(_, &n)| n > 0)
             .map(|((c, name), _)| {
                 let steps = funnel::steps_of(spec, &[c]);
-                let (n, x) = (steps_users(&steps, 0), steps_users(&steps, spec.conversion_stage));
+                let (n, x) = counts(c);
                 SegmentKpis {
                     id: name.clone(),
                     conversion_rate: conversion_rate(spec, &steps),
@@ -429,10 +432,6 @@ fn from_events(spec: &KpiSpec, ev: &EventData) -> JourneyKpis {
     }
     k.unmapped_events = ev.unmapped.clone();
     k
-}
-
-fn steps_users(steps: &[Step], k: usize) -> u64 {
-    steps[k].users.unwrap_or(0)
 }
 
 /// Every period from the first entry to the last, empty ones included.

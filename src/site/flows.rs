@@ -18,7 +18,7 @@ use crate::spec::{Journey, Unit};
 #[derive(Serialize)]
 pub struct TouchpointRef<'a> {
     pub name: &'a str,
-    pub url: Option<String>,
+    pub url: String,
 }
 
 #[derive(Serialize)]
@@ -88,30 +88,21 @@ const OTHER: &str = "(other)";
 const OTHER_SHARE: f64 = 0.01;
 
 impl<'a> Site<'a> {
-    /// Touchpoints by id, as paths name them.
-    fn touchpoint_refs(&self, j: &'a Journey) -> HashMap<&'a str, (&'a str, String)> {
-        j.touchpoints()
-            .map(|(_, t)| (t.id.as_str(), (t.name.as_str(), touchpoint_url(j, &t.id))))
-            .collect()
-    }
-
     pub(super) fn flows(&self, j: &'a Journey, k: &'a JourneyKpis) -> Option<FlowsInfo<'a>> {
         let p = &k.paths;
         if p.top.is_empty() {
             return None;
         }
-        let refs = self.touchpoint_refs(j);
-        let tp = |id: &str| -> TouchpointRef<'a> {
-            match refs.get(id) {
-                Some((name, url)) => TouchpointRef {
-                    name,
-                    url: Some(url.clone()),
-                },
-                None => TouchpointRef {
-                    name: self.t.flow.stopped,
-                    url: None,
-                },
-            }
+        // Touchpoint ids by journey order (the Sankey's order) and name.
+        let by_id: HashMap<&str, (usize, &'a str)> = j
+            .touchpoints()
+            .enumerate()
+            .map(|(i, (_, t))| (t.id.as_str(), (i, t.name.as_str())))
+            .collect();
+        let name = |id: &'a str| by_id.get(id).map_or(id, |t| t.1);
+        let tp = |id: &'a str| TouchpointRef {
+            name: name(id),
+            url: touchpoint_url(j, id),
         };
         let paths = p
             .top
@@ -134,7 +125,7 @@ impl<'a> Site<'a> {
             })
             .collect();
         Some(FlowsInfo {
-            sankey_svg: self.sankey(j, k),
+            sankey_svg: self.sankey(k, &by_id),
             flows,
             paths,
             max_length: j.paths.max_length,
@@ -144,13 +135,11 @@ impl<'a> Site<'a> {
     /// Columns = positions; in each, the touchpoints in journey order, then those who stopped.
     /// Touchpoints with fewer than [`OTHER_SHARE`] of the people at a position are drawn
     /// together as one "other touchpoints" node (the table lists each).
-    fn sankey(&self, j: &'a Journey, k: &'a JourneyKpis) -> String {
-        let order: Vec<&str> = j.touchpoints().map(|(_, t)| t.id.as_str()).collect();
-        let names = self.touchpoint_refs(j);
+    fn sankey(&self, k: &'a JourneyKpis, by_id: &HashMap<&str, (usize, &'a str)>) -> String {
         let rank = |id: &str| match id {
-            OTHER => order.len(),
-            END => order.len() + 1,
-            id => order.iter().position(|&o| o == id).unwrap_or(order.len()),
+            OTHER => by_id.len(),
+            END => by_id.len() + 1,
+            id => by_id.get(id).map_or(by_id.len(), |t| t.0),
         };
         let flows = &k.paths.flows;
         let columns_n = flows.iter().map(|f| f.step).max().unwrap_or(0) + 1;
@@ -204,7 +193,7 @@ impl<'a> Site<'a> {
             match id {
                 END => self.t.flow.stopped,
                 OTHER => self.t.flow.other,
-                id => names.get(id).map_or(id, |n| n.0),
+                id => by_id.get(id).map_or(id, |t| t.1),
             }
         };
         let columns = nodes
